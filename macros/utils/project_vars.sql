@@ -1,0 +1,45 @@
+{#- Validated project vars: a bad value stops the build with a message that names the var,
+    instead of an SQL error deep in a model. -#}
+
+{% macro churn_window_days() -%}
+    {{ return(_positive_integer_var('churn_window_days', 365)) }}
+{%- endmacro %}
+
+{% macro repeat_window_days() -%}
+    {{ return(_positive_integer_var('repeat_window_days', 90, allow_zero=true)) }}
+{%- endmacro %}
+
+{% macro gross_margin_rate() -%}
+    {%- set value = var('gross_margin_rate', 1.0) -%}
+    {%- if value is string or value is boolean or value is not number or value < 0 or value > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "var('gross_margin_rate') must be a number in [0, 1], got " ~ value) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{#- The as-of date as a SQL date literal, or none when the var is not set (then the date of
+    the latest valid order applies, see int_periods). -#}
+{% macro as_of_date_literal() -%}
+    {%- set value = var('as_of_date', none) -%}
+    {%- if value is none or value == '' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set text = value | string -%}
+    {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
+        {{ exceptions.raise_compiler_error(
+            "var('as_of_date') must be a date YYYY-MM-DD, got '" ~ text ~ "'") }}
+    {%- endif -%}
+    {%- set parsed = modules.datetime.datetime.strptime(text, '%Y-%m-%d') -%}
+    {{ return("cast('" ~ text ~ "' as date)") }}
+{%- endmacro %}
+
+{% macro _positive_integer_var(name, default, allow_zero=false) -%}
+    {%- set value = var(name, default) -%}
+    {%- set minimum = 0 if allow_zero else 1 -%}
+    {%- if value is string or value is boolean or value is not number or value != (value | int) or value < minimum -%}
+        {{ exceptions.raise_compiler_error(
+            "var('" ~ name ~ "') must be a whole number >= " ~ minimum ~ ", got " ~ value) }}
+    {%- endif -%}
+    {{ return(value | int) }}
+{%- endmacro %}

@@ -1,0 +1,48 @@
+with
+
+customers as (
+
+    select
+        customer_id,
+        segment,
+        country,
+        created_at,
+        is_in_customers
+    from {{ ref('int_customers_unioned') }}
+
+),
+
+order_summary as (
+
+    select
+        customer_id,
+        first_order_date,
+        second_order_date,
+        last_order_date,
+        lifetime_orders,
+        lifetime_revenue
+    from {{ ref('int_customer_orders_summarised') }}
+
+),
+
+final as (
+
+    select
+        customers.customer_id,
+        customers.segment,
+        customers.country,
+        customers.created_at,
+        customers.is_in_customers,
+        order_summary.first_order_date,
+        order_summary.second_order_date,
+        order_summary.last_order_date,
+        cast({{ dbt.date_trunc('month', 'order_summary.first_order_date') }} as date) as cohort_month,
+        coalesce(order_summary.lifetime_orders, 0) as lifetime_orders,
+        coalesce(order_summary.lifetime_revenue, 0) as lifetime_revenue
+    from customers
+    left join order_summary
+        on customers.customer_id = order_summary.customer_id
+
+)
+
+select * from final

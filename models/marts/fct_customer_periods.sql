@@ -1,0 +1,127 @@
+{#- One row per customer, grain and period from the customer's first period on, for every
+    period in which the customer is active or in the base at its start or its end
+    (data-contract.md). A lapsed customer has no rows until they come back. -#}
+with
+
+periods as (
+
+    select
+        period_grain,
+        period_start,
+        period_end
+    from {{ ref('int_periods') }}
+
+),
+
+spells as (
+
+    select
+        customer_id,
+        spell_start,
+        spell_end
+    from {{ ref('int_customer_spells') }}
+
+),
+
+customer_orders as (
+
+    select
+        customer_id,
+        period_grain,
+        period_start,
+        orders,
+        revenue,
+        distinct_categories
+    from {{ ref('int_customer_periods_aggregated') }}
+
+),
+
+customers as (
+
+    select
+        customer_id,
+        segment,
+        first_order_date
+    from {{ ref('dim_customers') }}
+
+),
+
+{#- A spell touches a period when it covers a day of it or the day before it
+    (in the base at the start = in the base at the end of period_start - 1 day). #}
+spell_periods as (
+
+    select
+        spells.customer_id,
+        periods.period_grain,
+        periods.period_start,
+        periods.period_end,
+        max(case
+            when {{ is_in_base(dbt.dateadd('day', -1, 'periods.period_start'),
+                'spells.spell_start', 'spells.spell_end') }} then 1 else 0
+        end) as in_base_start_flag,
+        max(case
+            when {{ is_in_base('periods.period_end', 'spells.spell_start', 'spells.spell_end') }}
+                then 1 else 0
+        end) as in_base_end_flag
+    from spells
+    inner join periods
+        on
+            periods.period_start <= {{ dbt.dateadd('day', 1, 'spells.spell_end') }}
+            and periods.period_end >= spells.spell_start
+    group by 1, 2, 3, 4
+
+),
+
+flagged as (
+
+    select
+        spell_periods.customer_id,
+        spell_periods.period_grain,
+        spell_periods.period_start,
+        spell_periods.period_end,
+        customers.segment,
+        coalesce(customer_orders.orders, 0) as orders,
+        coalesce(customer_orders.revenue, 0) as revenue,
+        coalesce(customer_orders.distinct_categories, 0) as distinct_categories,
+        coalesce(customer_orders.orders, 0) > 0 as is_active,
+        coalesce(
+            customers.first_order_date >= spell_periods.period_start
+            and customers.first_order_date <= spell_periods.period_end,
+            false
+        ) as is_new,
+        spell_periods.in_base_start_flag = 1 as is_in_base_start,
+        spell_periods.in_base_end_flag = 1 as is_in_base_end
+    from spell_periods
+    inner join customers
+        on spell_periods.customer_id = customers.customer_id
+    left join customer_orders
+        on
+            spell_periods.customer_id = customer_orders.customer_id
+            and spell_periods.period_grain = customer_orders.period_grain
+            and spell_periods.period_start = customer_orders.period_start
+
+),
+
+final as (
+
+    select
+        customer_id,
+        period_grain,
+        period_start,
+        period_end,
+        segment,
+        orders,
+        revenue,
+        distinct_categories,
+        is_active,
+        is_new,
+        is_in_base_start,
+        is_in_base_end,
+        is_in_base_start and is_in_base_end as is_retained,
+        is_in_base_start and not is_in_base_end as is_churned,
+        is_in_base_end and not is_in_base_start and not is_new as is_reactivated
+    from flagged
+
+)
+
+select * from final

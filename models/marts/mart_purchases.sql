@@ -1,0 +1,76 @@
+{#- Purchase behaviour per grain, period and segment (metrics.md, "Purchases"): repeat
+    purchase rate, upsell ratio and average order value. -#}
+with
+
+period_segments as (
+
+    select
+        period_grain,
+        period_start,
+        period_end,
+        is_period_complete,
+        segment
+    from {{ ref('int_period_segments') }}
+
+),
+
+customer_periods as (
+
+    select
+        period_grain,
+        period_start,
+        segment,
+        orders,
+        revenue,
+        distinct_categories
+    from {{ ref('fct_customer_periods') }}
+    where is_active
+
+),
+
+counted as (
+
+    select
+        period_grain,
+        period_start,
+        {{ segment_or_all() }} as segment,
+        count(*) as active_customers,
+        {{ count_where('orders >= 2') }} as repeat_customers,
+        {{ count_where('distinct_categories >= 2') }} as multi_category_customers,
+        {{ count_where('distinct_categories = 1') }} as single_category_customers,
+        sum(orders) as orders,
+        sum(revenue) as revenue
+    from customer_periods
+    {{ group_by_period_and_segment() }}
+
+),
+
+final as (
+
+    select
+        period_segments.period_grain,
+        period_segments.period_start,
+        period_segments.period_end,
+        period_segments.is_period_complete,
+        period_segments.segment,
+        coalesce(counted.active_customers, 0) as active_customers,
+        coalesce(counted.repeat_customers, 0) as repeat_customers,
+        {{ repeat_purchase_rate('counted.repeat_customers', 'counted.active_customers') }}
+            as repeat_purchase_rate,
+        coalesce(counted.multi_category_customers, 0) as multi_category_customers,
+        coalesce(counted.single_category_customers, 0) as single_category_customers,
+        {{ upsell_ratio('counted.multi_category_customers', 'counted.single_category_customers') }}
+            as upsell_ratio,
+        coalesce(counted.orders, 0) as orders,
+        cast(coalesce(counted.revenue, 0) as decimal(38, 2)) as revenue,
+        {{ avg_order_value('counted.revenue', 'counted.orders') }} as avg_order_value
+    from period_segments
+    left join counted
+        on
+            period_segments.period_grain = counted.period_grain
+            and period_segments.period_start = counted.period_start
+            and period_segments.segment = counted.segment
+
+)
+
+select * from final

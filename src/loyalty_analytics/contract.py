@@ -1,0 +1,61 @@
+"""The raw tables of the data contract (shared/spec/data-contract.md), in one place.
+
+Generators and loaders write exactly these columns with these types; the dbt sources
+(models/staging/raw/_raw__sources.yml) read them.
+"""
+
+from __future__ import annotations
+
+RAW_SCHEMA = "raw"
+
+# table -> ordered (column, DuckDB type)
+RAW_TABLES: dict[str, list[tuple[str, str]]] = {
+    "customers": [
+        ("customer_id", "varchar"),
+        ("created_at", "timestamp"),
+        ("segment", "varchar"),
+        ("country", "varchar"),
+    ],
+    "orders": [
+        ("order_id", "varchar"),
+        ("customer_id", "varchar"),
+        ("ordered_at", "timestamp"),
+        ("status", "varchar"),
+        ("order_total", "decimal(18,2)"),
+        ("updated_at", "timestamp"),
+    ],
+    "order_items": [
+        ("order_id", "varchar"),
+        ("line_number", "integer"),
+        ("product_id", "varchar"),
+        ("product_category", "varchar"),
+        ("quantity", "integer"),
+        ("unit_price", "decimal(18,2)"),
+    ],
+    "survey_responses": [
+        ("response_id", "varchar"),
+        ("customer_id", "varchar"),
+        ("responded_at", "timestamp"),
+        ("question", "varchar"),
+        ("score", "integer"),
+    ],
+    "engagement_events": [
+        ("event_id", "varchar"),
+        ("customer_id", "varchar"),
+        ("occurred_at", "timestamp"),
+        ("event_type", "varchar"),
+        ("duration_seconds", "integer"),
+    ],
+}
+
+ORDER_STATUSES = ("completed", "cancelled", "refunded", "pending")
+SEGMENTS = ("B2C", "B2B")
+SURVEY_QUESTIONS = {"recommend": (0, 10), "repurchase": (0, 10), "try_new": (0, 10),
+                    "satisfaction": (1, 5)}
+EVENT_TYPES = ("session", "key_action")
+
+
+def create_table_sql(table: str, schema: str = RAW_SCHEMA) -> str:
+    """DDL of an empty raw table with the contract's columns and types."""
+    columns = ", ".join(f"{name} {type_}" for name, type_ in RAW_TABLES[table])
+    return f"create or replace table {schema}.{table} ({columns})"
