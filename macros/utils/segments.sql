@@ -1,13 +1,35 @@
-{#- Marts report each customer segment and 'all' (the whole base) side by side. One
-    aggregation with grouping sets gives both; the 'all' row is the one where segment is
-    rolled up. -#}
-{% macro group_by_period_and_segment(period_columns=['period_grain', 'period_start']) -%}
-    {%- set periods = period_columns | join(', ') -%}
-    group by grouping sets (({{ periods }}, segment), ({{ periods }}))
-{%- endmacro %}
+{#- Marts report each customer segment and 'all' (the whole base) side by side. Every
+    measure is a count of customers (each in exactly one segment) or a sum, so the 'all' row
+    is the sum of the segment rows: aggregate once by segment, then add the 'all' rows from
+    that small aggregate.
 
-{% macro segment_or_all(column='segment') -%}
-    case when grouping({{ column }}) = 1 then 'all' else {{ column }} end
+    relation: a CTE with the key columns, `segment` and the measures. -#}
+{% macro union_all_segment(relation, keys, counts=[], amounts=[]) -%}
+    select
+        {% for key in keys -%}
+        {{ key }},
+        {% endfor -%}
+        segment
+        {%- for column in counts + amounts %},
+        {{ column }}
+        {%- endfor %}
+    from {{ relation }}
+
+    union all
+
+    select
+        {% for key in keys -%}
+        {{ key }},
+        {% endfor -%}
+        'all' as segment
+        {%- for column in counts %},
+        cast(sum({{ column }}) as {{ dbt.type_bigint() }}) as {{ column }}
+        {%- endfor %}
+        {%- for column in amounts %},
+        sum({{ column }}) as {{ column }}
+        {%- endfor %}
+    from {{ relation }}
+    group by {% for key in keys %}{{ key }}{{ ", " if not loop.last }}{% endfor %}
 {%- endmacro %}
 
 {#- Number of rows where a boolean condition holds (portable count_if). -#}

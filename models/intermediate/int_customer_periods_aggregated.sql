@@ -23,6 +23,12 @@ order_items as (
 
 ),
 
+grains as (
+
+    {{ period_grains_relation() }}
+
+),
+
 order_categories as (
 
     select distinct
@@ -36,52 +42,48 @@ order_categories as (
 
 ),
 
-{% for grain in period_grains() %}
-orders_by_{{ grain }} as (
+orders_by_period as (
 
     select
-        customer_id,
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'order_date') }} as date) as period_start,
+        orders.customer_id,
+        grains.period_grain,
+        {{ period_start_of('grains.period_grain', 'orders.order_date') }} as period_start,
         count(*) as orders,
-        sum(revenue) as revenue
+        sum(orders.revenue) as revenue
     from orders
+    cross join grains
     group by 1, 2, 3
 
 ),
 
-categories_by_{{ grain }} as (
+categories_by_period as (
 
     select
-        customer_id,
-        cast({{ dbt.date_trunc(grain, 'order_date') }} as date) as period_start,
-        count(distinct product_category) as distinct_categories
+        order_categories.customer_id,
+        grains.period_grain,
+        {{ period_start_of('grains.period_grain', 'order_categories.order_date') }} as period_start,
+        count(distinct order_categories.product_category) as distinct_categories
     from order_categories
-    group by 1, 2
+    cross join grains
+    group by 1, 2, 3
 
 ),
 
-{% endfor %}
-
 final as (
 
-    {% for grain in period_grains() -%}
     select
-        orders_by_{{ grain }}.customer_id,
-        orders_by_{{ grain }}.period_grain,
-        orders_by_{{ grain }}.period_start,
-        orders_by_{{ grain }}.orders,
-        orders_by_{{ grain }}.revenue,
-        coalesce(categories_by_{{ grain }}.distinct_categories, 0) as distinct_categories
-    from orders_by_{{ grain }}
-    left join categories_by_{{ grain }}
+        orders_by_period.customer_id,
+        orders_by_period.period_grain,
+        orders_by_period.period_start,
+        orders_by_period.orders,
+        orders_by_period.revenue,
+        coalesce(categories_by_period.distinct_categories, 0) as distinct_categories
+    from orders_by_period
+    left join categories_by_period
         on
-            orders_by_{{ grain }}.customer_id = categories_by_{{ grain }}.customer_id
-            and orders_by_{{ grain }}.period_start = categories_by_{{ grain }}.period_start
-    {% if not loop.last %}
-    union all
-    {% endif -%}
-    {%- endfor %}
+            orders_by_period.customer_id = categories_by_period.customer_id
+            and orders_by_period.period_grain = categories_by_period.period_grain
+            and orders_by_period.period_start = categories_by_period.period_start
 
 )
 

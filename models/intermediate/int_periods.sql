@@ -19,11 +19,17 @@ bounds as (
     select
         min(order_date) as first_order_date,
         {% if as_of_literal is not none -%}
-        {{ as_of_literal }} as as_of_date
+            {{ as_of_literal }} as as_of_date
         {%- else -%}
-        max(order_date) as as_of_date
+            max(order_date) as as_of_date
         {%- endif %}
     from orders
+
+),
+
+grains as (
+
+    {{ period_grains_relation() }}
 
 ),
 
@@ -35,21 +41,18 @@ numbers as (
 
 periods_unbounded as (
 
-    {% for grain in period_grains() -%}
     select
-        '{{ grain }}' as period_grain,
+        grains.period_grain,
+        grains.months_per_period,
+        bounds.as_of_date,
         cast({{ dbt.dateadd(
             'month',
-            'numbers.n * ' ~ months_per_period(grain),
-            'cast(' ~ dbt.date_trunc(grain, 'bounds.first_order_date') ~ ' as date)') }} as date)
-            as period_start,
-        bounds.as_of_date
+            'numbers.n * grains.months_per_period',
+            period_start_of('grains.period_grain', 'bounds.first_order_date')) }} as date)
+            as period_start
     from bounds
+    cross join grains
     cross join numbers
-    {% if not loop.last %}
-    union all
-    {% endif -%}
-    {%- endfor %}
 
 ),
 
@@ -59,10 +62,8 @@ periods_bounded as (
         period_grain,
         period_start,
         as_of_date,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd(
-            'month',
-            "case period_grain when 'month' then 1 when 'quarter' then 3 else 12 end",
-            'period_start')) }} as date) as calendar_period_end
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 'months_per_period', 'period_start')) }} as date)
+            as calendar_period_end
     from periods_unbounded
     where period_start <= as_of_date
 
@@ -73,13 +74,13 @@ final as (
     select
         period_grain,
         period_start,
+        calendar_period_end,
+        as_of_date,
         case
             when calendar_period_end < as_of_date then calendar_period_end
             else as_of_date
         end as period_end,
-        calendar_period_end,
-        calendar_period_end <= as_of_date as is_period_complete,
-        as_of_date
+        calendar_period_end <= as_of_date as is_period_complete
     from periods_bounded
 
 )

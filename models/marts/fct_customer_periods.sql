@@ -48,6 +48,7 @@ customers as (
 
 {#- A spell touches a period when it covers a day of it or the day before it
     (in the base at the start = in the base at the end of period_start - 1 day). #}
+
 spell_periods as (
 
     select
@@ -57,17 +58,20 @@ spell_periods as (
         periods.period_end,
         max(case
             when {{ is_in_base(dbt.dateadd('day', -1, 'periods.period_start'),
-                'spells.spell_start', 'spells.spell_end') }} then 1 else 0
+                'spells.spell_start', 'spells.spell_end') }}
+                then 1
+            else 0
         end) as in_base_start_flag,
         max(case
             when {{ is_in_base('periods.period_end', 'spells.spell_start', 'spells.spell_end') }}
-                then 1 else 0
+                then 1
+            else 0
         end) as in_base_end_flag
     from spells
     inner join periods
         on
-            periods.period_start <= {{ dbt.dateadd('day', 1, 'spells.spell_end') }}
-            and periods.period_end >= spells.spell_start
+            {{ dbt.dateadd('day', 1, 'spells.spell_end') }} >= periods.period_start
+            and spells.spell_start <= periods.period_end
     group by 1, 2, 3, 4
 
 ),

@@ -84,34 +84,35 @@ window_orders as (
     select
         periods.period_grain,
         periods.period_start,
-        {{ segment_or_all() }} as segment,
-        sum(daily_orders.orders) as orders,
-        sum(daily_orders.revenue) as revenue
+        daily_orders.segment,
+        cast(sum(daily_orders.orders) as {{ dbt.type_bigint() }}) as orders_365d,
+        sum(daily_orders.revenue) as revenue_365d
     from periods
     inner join daily_orders
         on
-            daily_orders.order_date >= periods.window_start
-            and daily_orders.order_date <= periods.period_end
-    {{ group_by_period_and_segment(['periods.period_grain', 'periods.period_start']) }}
+            periods.window_start <= daily_orders.order_date
+            and periods.period_end >= daily_orders.order_date
+    group by 1, 2, 3
 
 ),
 
 {#- A customer's spells do not overlap, so a day falls in at most one of them: count(*)
     counts customers. #}
+
 window_purchasers as (
 
     select
         periods.period_grain,
         periods.period_start,
-        {{ segment_or_all() }} as segment,
-        count(*) as purchasing_customers
+        customers.segment,
+        count(*) as purchasing_customers_365d
     from periods
     inner join purchase_year_spells
         on {{ is_in_base('periods.period_end',
             'purchase_year_spells.spell_start', 'purchase_year_spells.spell_end') }}
     inner join customers
         on purchase_year_spells.customer_id = customers.customer_id
-    {{ group_by_period_and_segment(['periods.period_grain', 'periods.period_start']) }}
+    group by 1, 2, 3
 
 ),
 
@@ -120,7 +121,6 @@ base_year_before as (
     select
         periods.period_grain,
         periods.period_start,
-        periods.period_end,
         base_spells.customer_id
     from periods
     inner join base_spells
@@ -145,7 +145,7 @@ annual_churn as (
     select
         base_year_before.period_grain,
         base_year_before.period_start,
-        {{ segment_or_all('customers.segment') }} as segment,
+        customers.segment,
         count(*) as customers_year_before,
         {{ count_where('base_at_end.customer_id is null') }} as churned_customers_year
     from base_year_before
@@ -156,31 +156,21 @@ annual_churn as (
             base_year_before.period_grain = base_at_end.period_grain
             and base_year_before.period_start = base_at_end.period_start
             and base_year_before.customer_id = base_at_end.customer_id
-    group by grouping sets (
-        (base_year_before.period_grain, base_year_before.period_start, customers.segment),
-        (base_year_before.period_grain, base_year_before.period_start)
-    )
+    group by 1, 2, 3
 
 ),
 
-measured as (
+measured_by_segment as (
 
     select
         period_segments.period_grain,
         period_segments.period_start,
-        period_segments.period_end,
-        period_segments.is_period_complete,
         period_segments.segment,
-        coalesce(window_orders.orders, 0) as orders_365d,
-        cast(coalesce(window_orders.revenue, 0) as decimal(38, 2)) as revenue_365d,
-        coalesce(window_purchasers.purchasing_customers, 0) as purchasing_customers_365d,
+        coalesce(window_orders.orders_365d, 0) as orders_365d,
+        coalesce(window_orders.revenue_365d, 0) as revenue_365d,
+        coalesce(window_purchasers.purchasing_customers_365d, 0) as purchasing_customers_365d,
         coalesce(annual_churn.customers_year_before, 0) as customers_year_before,
-        coalesce(annual_churn.churned_customers_year, 0) as churned_customers_year,
-        {{ avg_order_value('window_orders.revenue', 'window_orders.orders') }} as avg_order_value,
-        {{ purchase_frequency('window_orders.orders', 'window_purchasers.purchasing_customers') }}
-            as purchase_frequency,
-        {{ churn_rate('annual_churn.churned_customers_year', 'annual_churn.customers_year_before') }}
-            as annual_churn_rate
+        coalesce(annual_churn.churned_customers_year, 0) as churned_customers_year
     from period_segments
     left join window_orders
         on
@@ -197,6 +187,45 @@ measured as (
             period_segments.period_grain = annual_churn.period_grain
             and period_segments.period_start = annual_churn.period_start
             and period_segments.segment = annual_churn.segment
+    where period_segments.segment != 'all'
+
+),
+
+counted as (
+
+    {{ union_all_segment(
+        'measured_by_segment',
+        keys=['period_grain', 'period_start'],
+        counts=['orders_365d', 'purchasing_customers_365d', 'customers_year_before',
+            'churned_customers_year'],
+        amounts=['revenue_365d']) }}
+
+),
+
+measured as (
+
+    select
+        period_segments.period_grain,
+        period_segments.period_start,
+        period_segments.period_end,
+        period_segments.is_period_complete,
+        period_segments.segment,
+        counted.orders_365d,
+        cast(counted.revenue_365d as decimal(38, 2)) as revenue_365d,
+        counted.purchasing_customers_365d,
+        counted.customers_year_before,
+        counted.churned_customers_year,
+        {{ avg_order_value('counted.revenue_365d', 'counted.orders_365d') }} as avg_order_value,
+        {{ purchase_frequency('counted.orders_365d', 'counted.purchasing_customers_365d') }}
+            as purchase_frequency,
+        {{ churn_rate('counted.churned_customers_year', 'counted.customers_year_before') }}
+            as annual_churn_rate
+    from period_segments
+    inner join counted
+        on
+            period_segments.period_grain = counted.period_grain
+            and period_segments.period_start = counted.period_start
+            and period_segments.segment = counted.segment
 
 ),
 

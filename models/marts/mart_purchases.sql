@@ -28,20 +28,31 @@ customer_periods as (
 
 ),
 
-counted as (
+counted_by_segment as (
 
     select
         period_grain,
         period_start,
-        {{ segment_or_all() }} as segment,
+        segment,
         count(*) as active_customers,
         {{ count_where('orders >= 2') }} as repeat_customers,
         {{ count_where('distinct_categories >= 2') }} as multi_category_customers,
         {{ count_where('distinct_categories = 1') }} as single_category_customers,
-        sum(orders) as orders,
+        cast(sum(orders) as {{ dbt.type_bigint() }}) as orders,
         sum(revenue) as revenue
     from customer_periods
-    {{ group_by_period_and_segment() }}
+    group by 1, 2, 3
+
+),
+
+counted as (
+
+    {{ union_all_segment(
+        'counted_by_segment',
+        keys=['period_grain', 'period_start'],
+        counts=['active_customers', 'repeat_customers', 'multi_category_customers',
+            'single_category_customers', 'orders'],
+        amounts=['revenue']) }}
 
 ),
 

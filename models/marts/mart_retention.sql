@@ -31,12 +31,12 @@ customer_periods as (
 
 ),
 
-counted as (
+counted_by_segment as (
 
     select
         period_grain,
         period_start,
-        {{ segment_or_all() }} as segment,
+        segment,
         {{ count_where('is_in_base_start') }} as customers_start,
         {{ count_where('is_in_base_end') }} as customers_end,
         {{ count_where('is_new') }} as new_customers,
@@ -46,7 +46,17 @@ counted as (
         {{ count_where('is_active') }} as active_customers,
         {{ count_where('is_active and not is_new') }} as returning_customers
     from customer_periods
-    {{ group_by_period_and_segment() }}
+    group by 1, 2, 3
+
+),
+
+counted as (
+
+    {{ union_all_segment(
+        'counted_by_segment',
+        keys=['period_grain', 'period_start'],
+        counts=['customers_start', 'customers_end', 'new_customers', 'retained_customers',
+            'churned_customers', 'reactivated_customers', 'active_customers', 'returning_customers']) }}
 
 ),
 
