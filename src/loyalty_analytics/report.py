@@ -1,0 +1,134 @@
+"""Print the headline KPIs of the built marts as an aligned terminal table."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PERIODS_SHOWN = 4
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    column: str
+    kind: str  # count | rate | ratio | money | score
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("Customers at end (E)", "customers_end", "count"),
+    Kpi("New customers (N)", "new_customers", "count"),
+    Kpi("Churned customers", "churned_customers", "count"),
+    Kpi("Reactivated customers", "reactivated_customers", "count"),
+    Kpi("Customer retention rate", "customer_retention_rate", "rate"),
+    Kpi("Churn rate", "churn_rate", "rate"),
+    Kpi("Returning customer rate", "returning_customer_rate", "rate"),
+    Kpi("Active customers", "active_customers", "count"),
+    Kpi("Repeat purchase rate", "repeat_purchase_rate", "rate"),
+    Kpi("Upsell ratio", "upsell_ratio", "ratio"),
+    Kpi("Orders", "orders", "count"),
+    Kpi("Revenue", "revenue", "money"),
+    Kpi("Average order value", "avg_order_value", "money"),
+    Kpi("CLV (trailing year)", "clv", "money"),
+)
+
+KPI_QUERY = """
+select
+    retention.period_start,
+    retention.period_end,
+    retention.is_period_complete,
+    retention.customers_end,
+    retention.new_customers,
+    retention.churned_customers,
+    retention.reactivated_customers,
+    retention.customer_retention_rate,
+    retention.churn_rate,
+    retention.returning_customer_rate,
+    purchases.active_customers,
+    purchases.repeat_purchase_rate,
+    purchases.upsell_ratio,
+    purchases.orders,
+    purchases.revenue,
+    purchases.avg_order_value,
+    clv.clv
+from {schema}.mart_retention as retention
+inner join {schema}.mart_purchases as purchases
+    using (period_grain, period_start, segment)
+inner join {schema}.mart_clv as clv
+    using (period_grain, period_start, segment)
+where retention.period_grain = ? and retention.segment = ?
+order by retention.period_start desc
+limit ?
+"""
+
+
+def format_value(value, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "rate":
+        return f"{float(value) * 100:.1f} %"
+    if kind == "ratio":
+        return f"{float(value):.2f}"
+    if kind == "money":
+        return f"{float(value):,.2f}"
+    return f"{float(value):.1f}"
+
+
+def period_label(period_start, grain: str, complete: bool) -> str:
+    if grain == "year":
+        label = f"{period_start.year}"
+    elif grain == "quarter":
+        label = f"{period_start.year}-Q{(period_start.month - 1) // 3 + 1}"
+    else:
+        label = f"{period_start:%Y-%m}"
+    return label if complete else f"{label}*"
+
+
+def render_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest])
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def kpi_table(warehouse: str | Path, grain: str = "month", segment: str = "all",
+              schema: str = "analytics", periods: int = PERIODS_SHOWN) -> str:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cursor = con.execute(KPI_QUERY.format(schema=schema), [grain, segment, periods])
+        names = [d[0] for d in cursor.description]
+        records = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if not records:
+        return f"No {grain} periods for segment '{segment}': are there completed orders?"
+    records.reverse()
+    as_of = records[-1]["period_end"]
+    header = ["KPI", *(period_label(r["period_start"], grain, r["is_period_complete"])
+                       for r in records)]
+    rows = [[kpi.label, *(format_value(r[kpi.column], kpi.kind) for r in records)]
+            for kpi in KPIS]
+    title = f"Loyalty KPIs by {grain}, segment {segment}, as of {as_of:%Y-%m-%d}"
+    note = "* period still running at the as-of date"
+    body = render_table(header, rows)
+    if all(r["is_period_complete"] for r in records):
+        return f"{title}\n\n{body}"
+    return f"{title}\n\n{body}\n{note}"
+
+
+def print_kpis(warehouse: str | Path, grain: str = "month", segment: str = "all",
+               schema: str = "analytics") -> None:
+    path = Path(warehouse)
+    if not path.exists():
+        raise SystemExit(f"loyalty kpis: no warehouse at {path}: run `make demo` first")
+    try:
+        print(kpi_table(path, grain=grain, segment=segment, schema=schema))
+    except duckdb.CatalogException as error:
+        print(f"loyalty kpis: the marts are not built in {path} ({error}); run `dbt build`",
+              file=sys.stderr)
+        raise SystemExit(2) from error
