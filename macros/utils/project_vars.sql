@@ -43,3 +43,31 @@
     {%- endif -%}
     {{ return(value | int) }}
 {%- endmacro %}
+
+{#- var('engagement_weights'): {active_days: w_f, time_spent_seconds: w_t, key_actions: w_k},
+    each >= 0, summing to 1. Default 1/3 each. -#}
+{% macro engagement_weights() -%}
+    {%- set default = {'active_days': 1 / 3, 'time_spent_seconds': 1 / 3, 'key_actions': 1 / 3} -%}
+    {%- set weights = var('engagement_weights', default) -%}
+    {%- set keys = ['active_days', 'time_spent_seconds', 'key_actions'] -%}
+    {%- if weights is not mapping or (weights.keys() | list | sort) != (keys | sort) -%}
+        {{ exceptions.raise_compiler_error(
+            "var('engagement_weights') must map active_days, time_spent_seconds and key_actions "
+            ~ "to weights, got " ~ weights) }}
+    {%- endif -%}
+    {%- set ns = namespace(total=0) -%}
+    {%- for key in keys -%}
+        {%- set value = weights[key] -%}
+        {%- if value is string or value is boolean or value is not number or value < 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "var('engagement_weights') has a negative or non-numeric weight " ~ key ~ " = " ~ value
+                ~ " (all weights: " ~ weights ~ ")") }}
+        {%- endif -%}
+        {%- set ns.total = ns.total + value -%}
+    {%- endfor -%}
+    {%- if (ns.total - 1) | abs > 0.000001 -%}
+        {{ exceptions.raise_compiler_error(
+            "var('engagement_weights') must sum to 1, got " ~ ns.total ~ " from " ~ weights) }}
+    {%- endif -%}
+    {{ return(weights) }}
+{%- endmacro %}

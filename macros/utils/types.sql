@@ -20,3 +20,16 @@
 {% macro spark__type_double() -%}
     {{ return('double') }}
 {%- endmacro %}
+
+{#- round(x, digits) on a double. Postgres rounds only numerics to a number of digits. -#}
+{% macro round_to(expression, digits) -%}
+    {{ return(adapter.dispatch('round_to', 'loyalty_analytics')(expression, digits)) }}
+{%- endmacro %}
+
+{% macro default__round_to(expression, digits) -%}
+    round(cast({{ expression }} as {{ type_double() }}), {{ digits }})
+{%- endmacro %}
+
+{% macro postgres__round_to(expression, digits) -%}
+    cast(round(cast({{ expression }} as numeric), {{ digits }}) as {{ type_double() }})
+{%- endmacro %}
