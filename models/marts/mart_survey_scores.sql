@@ -47,10 +47,11 @@ counted_by_segment as (
         {{ count_where("question = 'satisfaction' and score >= 4") }} as csat_satisfied_responses,
         cast(sum(case when question = 'satisfaction' then score else 0 end) as {{ dbt.type_bigint() }})
             as csat_score_sum,
-        {% for score in range(1, 6) -%}
-            {{ count_where("question = 'satisfaction' and score = " ~ score) }} as csat_{{ score }}
-            {{- "," if not loop.last }}
-        {% endfor %}
+        {{ count_where("question = 'satisfaction' and score = 1") }} as csat_1,
+        {{ count_where("question = 'satisfaction' and score = 2") }} as csat_2,
+        {{ count_where("question = 'satisfaction' and score = 3") }} as csat_3,
+        {{ count_where("question = 'satisfaction' and score = 4") }} as csat_4,
+        {{ count_where("question = 'satisfaction' and score = 5") }} as csat_5
     from responses
     group by 1, 2, 3
 
@@ -77,13 +78,24 @@ filled as (
         period_segments.period_end,
         period_segments.is_period_complete,
         period_segments.segment,
-        {% for column in ['promoters', 'passives', 'detractors', 'nps_responses',
-            'repurchase_promoters', 'repurchase_detractors', 'repurchase_responses',
-            'try_new_promoters', 'try_new_detractors', 'try_new_responses',
-            'csat_responses', 'csat_satisfied_responses', 'csat_score_sum',
-            'csat_1', 'csat_2', 'csat_3', 'csat_4', 'csat_5'] -%}
-            coalesce(counted.{{ column }}, 0) as {{ column }}{{ "," if not loop.last }}
-        {% endfor %}
+        coalesce(counted.promoters, 0) as promoters,
+        coalesce(counted.passives, 0) as passives,
+        coalesce(counted.detractors, 0) as detractors,
+        coalesce(counted.nps_responses, 0) as nps_responses,
+        coalesce(counted.repurchase_promoters, 0) as repurchase_promoters,
+        coalesce(counted.repurchase_detractors, 0) as repurchase_detractors,
+        coalesce(counted.repurchase_responses, 0) as repurchase_responses,
+        coalesce(counted.try_new_promoters, 0) as try_new_promoters,
+        coalesce(counted.try_new_detractors, 0) as try_new_detractors,
+        coalesce(counted.try_new_responses, 0) as try_new_responses,
+        coalesce(counted.csat_responses, 0) as csat_responses,
+        coalesce(counted.csat_satisfied_responses, 0) as csat_satisfied_responses,
+        coalesce(counted.csat_score_sum, 0) as csat_score_sum,
+        coalesce(counted.csat_1, 0) as csat_1,
+        coalesce(counted.csat_2, 0) as csat_2,
+        coalesce(counted.csat_3, 0) as csat_3,
+        coalesce(counted.csat_4, 0) as csat_4,
+        coalesce(counted.csat_5, 0) as csat_5
     from period_segments
     left join counted
         on
