@@ -57,8 +57,12 @@ class Dbt:
         return [dict(zip(table.column_names, row, strict=True)) for row in table.rows]
 
     def query(self, sql: str) -> list[dict]:
-        """Run plain SQL on the warehouse file (after dbt is done with it)."""
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+        """Run plain SQL on the warehouse file after a build.
+
+        Not read_only: dbt-duckdb keeps its own connection to the file open in this process,
+        and DuckDB refuses a second one with a different configuration.
+        """
+        with duckdb.connect(str(self.warehouse)) as con:
             cursor = con.execute(sql)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
