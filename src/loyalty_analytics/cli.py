@@ -1,0 +1,166 @@
+"""The ``loyalty`` command: generate sample data, load raw tables, print the KPIs.
+
+    loyalty generate --customers 2000 --years 3 --seed 42 --end-date 2025-12-31 --out data/sample
+    loyalty load data/sample --warehouse warehouse/loyalty.duckdb [--schema raw] [--allow-missing]
+    loyalty load-cdnow CDNOW_master.txt --warehouse warehouse/loyalty.duckdb [--schema raw]
+    loyalty kpis --warehouse warehouse/loyalty.duckdb [--grain month] [--segment all]
+
+Mistakes a user can make (a missing file or column, a bad argument) end with a one-line
+message on stderr and exit status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from loyalty_analytics import __version__
+from loyalty_analytics.contract import RAW_SCHEMA
+from loyalty_analytics.load import LoadError
+
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """A problem with the command line or its inputs: message only, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        args.handler(args)
+    except (UsageError, LoadError, FileNotFoundError, ValueError, duckdb.Error) as error:
+        print(f"loyalty {args.command}: error: {_one_line(error)}", file=sys.stderr)
+        return USAGE_ERROR
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loyalty", description="Sample data, loaders and reports for loyalty_analytics."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser(
+        "generate", help="write deterministic sample data as Parquet files",
+        description="Write <out>/<table>.parquet for the five raw tables.",
+    )
+    generate.add_argument("--customers", type=_positive_int, default=2000)
+    generate.add_argument("--years", type=_positive_int, default=3)
+    generate.add_argument("--seed", type=_non_negative_int, default=42)
+    generate.add_argument("--end-date", type=_iso_date, default=None,
+                          help="last day of the data, YYYY-MM-DD (default 2025-12-31)")
+    generate.add_argument("--out", type=Path, default=Path("data/sample"))
+    generate.set_defaults(handler=_generate)
+
+    load = commands.add_parser(
+        "load", help="load CSV or Parquet files into the raw tables of a DuckDB file",
+        description="Load <dir>/<table>.parquet, <dir>/<table>.csv or <dir>/<table>/*.parquet "
+        "into the raw tables.",
+    )
+    load.add_argument("directory", type=Path)
+    load.add_argument("--warehouse", type=Path, required=True)
+    load.add_argument("--schema", default=RAW_SCHEMA)
+    load.add_argument("--allow-missing", action="store_true",
+                      help="create a table empty when it has no file (with a warning)")
+    load.set_defaults(handler=_load)
+
+    cdnow = commands.add_parser(
+        "load-cdnow", help="load the CDNOW purchase data into the raw tables",
+        description="Load CDNOW_master.txt or CDNOW_sample.txt into the raw tables.",
+    )
+    cdnow.add_argument("file", type=Path)
+    cdnow.add_argument("--warehouse", type=Path, required=True)
+    cdnow.add_argument("--schema", default=RAW_SCHEMA)
+    cdnow.set_defaults(handler=_load_cdnow)
+
+    kpis = commands.add_parser("kpis", help="print the headline loyalty KPIs")
+    kpis.add_argument("--warehouse", type=Path, required=True)
+    kpis.add_argument("--grain", default="month")
+    kpis.add_argument("--segment", default="all")
+    kpis.set_defaults(handler=_kpis)
+    return parser
+
+
+def _generate(args: argparse.Namespace) -> None:
+    from loyalty_analytics.generate import DEFAULT_END_DATE, generate
+
+    rows = generate(
+        args.out,
+        customers=args.customers,
+        years=args.years,
+        seed=args.seed,
+        end_date=args.end_date or DEFAULT_END_DATE,
+        progress=True,
+    )
+    for table, count in rows.items():
+        print(f"{args.out / (table + '.parquet')}: {count:,} rows")
+
+
+def _load(args: argparse.Namespace) -> None:
+    from loyalty_analytics.load import load_directory
+
+    load_directory(args.directory, args.warehouse, schema=args.schema,
+                   allow_missing=args.allow_missing)
+
+
+def _load_cdnow(args: argparse.Namespace) -> None:
+    from loyalty_analytics.cdnow import load_cdnow
+
+    load_cdnow(args.file, args.warehouse, schema=args.schema)
+
+
+def _kpis(args: argparse.Namespace) -> None:
+    # The warehouse must exist: connecting to a missing DuckDB file would create it.
+    if not args.warehouse.is_file():
+        raise UsageError(f"warehouse not found: {args.warehouse} (load data and run dbt build "
+                         "first)")
+    from loyalty_analytics.report import print_kpis
+
+    print_kpis(warehouse=args.warehouse, grain=args.grain, segment=args.segment)
+
+
+def _positive_int(text: str) -> int:
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text}") from None
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text}") from None
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    if isinstance(error, FileNotFoundError) and error.filename:
+        text = f"file not found: {error.filename}"
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,539 @@
+"""Deterministic sample data for the five raw tables of the contract, at any size.
+
+Purchases follow a BG/NBD process (Fader, Hardie & Lee 2005): each customer buys at a rate
+lambda ~ Gamma(r, alpha) while alive and, after each repeat purchase, drops out with a
+probability p ~ Beta(a, b). On top of that: customers join (make their first order) over the
+whole period, more of them early; seasonality (November/December peak, summer dip) by
+thinning the purchase process; B2B customers buy more often and more per order; order lines
+come from six product categories with their own price levels, and most customers stick to
+one category; survey answers and engagement events follow each customer's behaviour.
+
+Customers are simulated in fixed-size chunks with vectorised numpy code, and every table is
+written as one Parquet file (``<out>/<table>.parquet``, one row group per chunk), so memory
+stays bounded from a thousand to tens of millions of orders. The output depends only on the
+arguments: the random streams are seeded from ``seed`` and the chunk number, and nothing reads
+the clock. Same seed and arguments give byte-identical files (with the same numpy and
+pyarrow versions, which the lock file pins).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from loyalty_analytics.contract import RAW_TABLES
+
+DEFAULT_END_DATE = date(2025, 12, 31)
+
+# Customers per chunk. Part of the output's definition: the random streams are drawn per
+# chunk, so changing it changes the data generated for a seed.
+CHUNK_CUSTOMERS = 10000
+
+SECONDS_PER_DAY = 86_400
+
+# --- customers ---------------------------------------------------------------------------
+B2B_SHARE = 0.20
+COUNTRIES = np.array(["SE", "NO", "DK", "FI", "DE", "NL", "GB", "FR", "US", "PL"])
+COUNTRY_WEIGHTS = np.array([0.30, 0.10, 0.09, 0.08, 0.13, 0.07, 0.08, 0.06, 0.05, 0.04])
+COUNTRY_NULL_SHARE = 0.05
+# Join (first order) time as a share of the period: u ** JOIN_SKEW puts more joins early.
+JOIN_SKEW = 1.3
+
+# --- BG/NBD purchase process (rates per day) ---------------------------------------------
+GAMMA_R = 0.3  # shape of the purchase rate lambda
+GAMMA_ALPHA = 7.0  # its rate parameter in days: mean lambda = r / alpha per day
+BETA_A = 0.8  # drop-out probability p ~ Beta(a, b), mean a / (a + b)
+BETA_B = 5.0
+B2B_RATE_FACTOR = 2.5
+B2B_DROPOUT_FACTOR = 0.6
+# Relative purchase intensity by calendar month (thinning of the purchase process).
+MONTH_SEASONALITY = np.array(
+    [0.95, 0.90, 1.00, 1.00, 1.00, 0.85, 0.70, 0.80, 1.00, 1.05, 1.30, 1.60]
+)
+# Share of orders followed by a second order on the same day.
+SAME_DAY_SHARE = 0.02
+# Orders by hour of the day (UTC): quiet nights, lunch bump, evening peak.
+HOUR_WEIGHTS = np.array(
+    [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4.5, 5, 6, 5.5, 5, 5, 5.5, 6, 7, 8, 8.5, 7, 4.5, 2.5]
+)
+
+# --- orders ------------------------------------------------------------------------------
+STATUSES = np.array(["completed", "cancelled", "refunded", "pending"])
+STATUS_WEIGHTS = np.array([0.92, 0.03, 0.03, 0.02])
+# Median seconds from ordered_at to the last update of the row, by status.
+STATUS_UPDATE_MEDIAN = np.array([2.5 * SECONDS_PER_DAY, 3 * 3600, 12 * SECONDS_PER_DAY, 1200])
+
+# --- order items -------------------------------------------------------------------------
+CATEGORIES = np.array(["books", "music", "electronics", "home", "clothing", "toys"])
+CATEGORY_WEIGHTS = np.array([0.22, 0.15, 0.13, 0.18, 0.20, 0.12])
+CATEGORY_PRICE_LEVEL = np.array([18.0, 12.0, 150.0, 40.0, 35.0, 25.0])  # typical unit price
+PRODUCTS_PER_CATEGORY = 50
+LINE_WEIGHTS_B2C = np.array([0.55, 0.25, 0.13, 0.07])  # 1..4 lines per order
+LINE_WEIGHTS_B2B = np.array([0.25, 0.30, 0.25, 0.20])
+SINGLE_CATEGORY_SHARE = 0.55  # customers who only ever buy their favourite category
+DISCOUNT_SHARE = 0.08
+
+SEGMENT_LABELS = ("B2C", "B2B")  # by is_b2b
+EVENT_TYPES = ("session", "key_action")  # by is a key action
+
+# --- surveys -----------------------------------------------------------------------------
+SURVEY_TAKER_SHARE = 0.30
+SURVEY_RATE_TAKER = 0.35  # chance that a survey taker answers after an order
+SURVEY_RATE_OTHER = 0.02
+ANONYMOUS_SHARE = 0.05
+
+# --- engagement --------------------------------------------------------------------------
+TRACKED_SHARE = 0.80  # customers whose sessions are tracked (logged in)
+SESSION_BASE_RATE = 0.01  # sessions per day besides the ordering sessions ...
+SESSION_RATE_PER_PURCHASE_RATE = 0.8  # ... plus this many per unit of purchase rate
+ORDER_SESSION_SHARE = 0.8
+KEY_ACTIONS_PER_SESSION = 0.6
+DEPARTED_ENGAGEMENT_DAYS = 60.0  # mean days a dropped-out customer still visits
+
+_ARROW_TYPES = {
+    "varchar": pa.string(),
+    "timestamp": pa.timestamp("us"),
+    "integer": pa.int32(),
+    "decimal(18,2)": pa.decimal128(18, 2),
+}
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a raw table, from the contract's columns and DuckDB types."""
+    return pa.schema([(name, _ARROW_TYPES[type_]) for name, type_ in RAW_TABLES[table]])
+
+
+@dataclass(frozen=True)
+class _Period:
+    """The simulated window: whole days from ``start`` up to and including ``end_date``."""
+
+    start: date
+    days: int
+    start_epoch_s: int
+    day_factor: np.ndarray  # seasonal factor of each day of the window
+
+    @classmethod
+    def ending(cls, end_date: date, years: int) -> _Period:
+        try:
+            start = end_date.replace(year=end_date.year - years) + timedelta(days=1)
+        except ValueError:  # 29 February
+            start = end_date.replace(year=end_date.year - years, day=28) + timedelta(days=1)
+        days = (end_date - start).days + 1
+        epoch = int((datetime(start.year, start.month, start.day) - datetime(1970, 1, 1))
+                    .total_seconds())
+        day_dates = np.datetime64(start, "D") + np.arange(days)
+        months = day_dates.astype("datetime64[M]").astype(np.int64) % 12
+        return cls(start, days, epoch, MONTH_SEASONALITY[months])
+
+    @property
+    def end_s(self) -> int:
+        """Seconds from the start to the last second of the window."""
+        return self.days * SECONDS_PER_DAY - 1
+
+
+@dataclass
+class _Counters:
+    """Running totals, so keys stay unique and sequential across chunks."""
+
+    customers: int = 0
+    orders: int = 0
+    responses: int = 0
+    events: int = 0
+
+
+def generate(
+    out_dir: str | os.PathLike,
+    customers: int = 1_000,
+    years: int = 3,
+    seed: int = 42,
+    end_date: date = DEFAULT_END_DATE,
+    progress: bool = False,
+) -> dict[str, int]:
+    """Write ``<out_dir>/<table>.parquet`` for the five raw tables; return rows per table.
+
+    ``customers`` customers over the ``years`` years that end on ``end_date`` (inclusive,
+    UTC); with the defaults about 10 orders per customer over 3 years. ``progress`` prints
+    one line per chunk on stderr. The files appear only when complete (written under a
+    temporary name, then renamed).
+    """
+    if customers < 1:
+        raise ValueError("customers must be at least 1")
+    if years < 1:
+        raise ValueError("years must be at least 1")
+    if seed < 0:
+        raise ValueError("seed must be a non-negative integer")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    period = _Period.ending(end_date, years)
+    catalog = _Catalog.make(np.random.default_rng(np.random.SeedSequence([seed, 0])))
+    id_width = max(7, len(str(customers)))
+    chunks = -(-customers // CHUNK_CUSTOMERS)
+    counters = _Counters()
+    rows = dict.fromkeys(RAW_TABLES, 0)
+    tmp_paths = {t: out / f".{t}.parquet.tmp" for t in RAW_TABLES}
+    writers = {
+        t: pq.ParquetWriter(tmp_paths[t], arrow_schema(t), compression="zstd")
+        for t in RAW_TABLES
+    }
+    started = time.perf_counter()
+    try:
+        for k in range(chunks):
+            n = min(CHUNK_CUSTOMERS, customers - k * CHUNK_CUSTOMERS)
+            rng = np.random.default_rng(np.random.SeedSequence([seed, 1, k]))
+            tables = _simulate_chunk(rng, n, period, catalog, counters, id_width)
+            for name, table in tables.items():
+                writers[name].write_table(table)
+                rows[name] += table.num_rows
+            if progress:
+                total = sum(rows.values())
+                elapsed = time.perf_counter() - started
+                print(
+                    f"generate: chunk {k + 1}/{chunks}: {counters.customers:,} customers, "
+                    f"{rows['orders']:,} orders, {total:,} rows so far "
+                    f"({total / max(elapsed, 1e-9):,.0f} rows/s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    except BaseException:
+        for name, writer in writers.items():
+            writer.close()
+            tmp_paths[name].unlink(missing_ok=True)
+        raise
+    for name, writer in writers.items():
+        writer.close()
+        os.replace(tmp_paths[name], out / f"{name}.parquet")
+    return rows
+
+
+@dataclass(frozen=True)
+class _Catalog:
+    """Products P0000.. in blocks of PRODUCTS_PER_CATEGORY per category, fixed prices."""
+
+    price_cents: np.ndarray  # by product number
+    popularity_cdf: np.ndarray  # within a category (same shape for every category)
+
+    @classmethod
+    def make(cls, rng: np.random.Generator) -> _Catalog:
+        levels = np.repeat(CATEGORY_PRICE_LEVEL, PRODUCTS_PER_CATEGORY)
+        raw = levels * rng.lognormal(0.0, 0.35, levels.size)
+        # Shop prices: whole units minus one cent (17.99), at least 0.99.
+        price_cents = np.maximum(np.rint(raw), 1).astype(np.int64) * 100 - 1
+        popularity = 1.0 / np.arange(1, PRODUCTS_PER_CATEGORY + 1) ** 0.8
+        return cls(price_cents, np.cumsum(popularity) / popularity.sum())
+
+
+def _simulate_chunk(
+    rng: np.random.Generator,
+    n: int,
+    period: _Period,
+    catalog: _Catalog,
+    counters: _Counters,
+    id_width: int,
+) -> dict[str, pa.Table]:
+    """Simulate ``n`` customers: one Arrow table per raw table."""
+    T = period.days
+    smax = MONTH_SEASONALITY.max()
+
+    # --- customers' latent traits ----------------------------------------------------------
+    is_b2b = rng.random(n) < B2B_SHARE
+    lam = rng.gamma(GAMMA_R, 1.0 / GAMMA_ALPHA, n) * np.where(is_b2b, B2B_RATE_FACTOR, 1.0)
+    p_drop = rng.beta(BETA_A, BETA_B, n) * np.where(is_b2b, B2B_DROPOUT_FACTOR, 1.0)
+    # Repeat purchases before dropping out (BG/NBD: the drop-out coin is tossed after each
+    # repeat purchase).
+    max_repeats = rng.geometric(p_drop)
+
+    # Join day: more early in the period; thinned by season (4 tries, else the last one).
+    tries = T * rng.random((n, 4)) ** JOIN_SKEW
+    accepted = rng.random((n, 4)) < period.day_factor[tries.astype(np.int64)] / smax
+    pick = np.where(accepted.any(axis=1), accepted.argmax(axis=1), 3)
+    t_join = tries[np.arange(n), pick]
+
+    # --- repeat purchases: Poisson process at lam * smax, thinned by season ----------------
+    remaining = T - t_join
+    raw_counts = rng.poisson(lam * smax * remaining)
+    cust = np.repeat(np.arange(n), raw_counts)
+    t = t_join[cust] + rng.random(cust.size) * remaining[cust]
+    order = np.argsort(cust * float(T) + t, kind="stable")  # by customer, then time
+    cust, t = cust[order], t[order]
+    keep = rng.random(t.size) < period.day_factor[t.astype(np.int64)] / smax
+    cust, t = cust[keep], t[keep]
+    rank = _rank_within(cust, n)  # 1 = first repeat purchase
+    alive_purchase = rank <= max_repeats[cust]
+    # A customer who made all their repeat purchases dropped out right after the last one.
+    died = np.zeros(n, dtype=bool)
+    died[cust[alive_purchase & (rank == max_repeats[cust])]] = True
+    cust, t = cust[alive_purchase], t[alive_purchase]
+    # Drop-outs stop at their last purchase (purchases are sorted by customer and time).
+    purchases = np.bincount(cust, minlength=n)
+    last_purchase = np.cumsum(purchases) - 1
+    death_day = np.where(died, t[np.maximum(last_purchase, 0)] if t.size else 0.0, float(T))
+
+    # --- all orders: first + repeats + a few second orders on the same day -----------------
+    o_cust = np.concatenate([np.arange(n), cust])
+    o_day = np.concatenate([t_join, t]).astype(np.int64)
+    twin = rng.random(o_cust.size) < SAME_DAY_SHARE * np.where(is_b2b[o_cust], 2.0, 1.0)
+    o_cust = np.concatenate([o_cust, o_cust[twin]])
+    o_day = np.concatenate([o_day, o_day[twin]])
+    o_sec = o_day * SECONDS_PER_DAY + _time_of_day(rng, o_cust.size)
+    order = np.argsort(o_cust * (T * SECONDS_PER_DAY) + o_sec, kind="stable")
+    o_cust, o_sec = o_cust[order], o_sec[order]
+    n_orders = o_cust.size
+    first_idx = np.searchsorted(o_cust, np.arange(n))
+    last_idx = np.append(first_idx[1:], n_orders) - 1
+    has_next = np.ones(n_orders, dtype=bool)
+    has_next[last_idx] = False
+
+    status_code = rng.choice(STATUSES.size, n_orders, p=STATUS_WEIGHTS)
+    update_delay = np.rint(
+        STATUS_UPDATE_MEDIAN[status_code] * rng.lognormal(0.0, 0.6, n_orders)
+    ).astype(np.int64)
+    u_sec = np.minimum(o_sec + update_delay, period.end_s)
+
+    # --- customers table -----------------------------------------------------------------
+    first_sec = o_sec[first_idx]
+    same_session = rng.random(n) < 0.45
+    signup_gap = np.where(
+        same_session,
+        rng.integers(30, 1800, n),
+        np.rint(rng.exponential(30 * SECONDS_PER_DAY, n)).astype(np.int64) + 1800,
+    )
+    created_sec = first_sec - signup_gap
+    country_code = rng.choice(COUNTRIES.size, n, p=COUNTRY_WEIGHTS)
+    country_null = rng.random(n) < COUNTRY_NULL_SHARE
+
+    customer_ids = _ids("C", counters.customers + 1 + np.arange(n), id_width)
+    order_ids = _ids("O", counters.orders + 1 + np.arange(n_orders), 9)
+    o_cust_ids = customer_ids.take(pa.array(o_cust))
+
+    customers = pa.table(
+        {
+            "customer_id": customer_ids,
+            "created_at": _timestamps(period, created_sec),
+            "segment": _labels(SEGMENT_LABELS, is_b2b),
+            "country": _labels(COUNTRIES, country_code, null=country_null),
+        },
+        schema=arrow_schema("customers"),
+    )
+
+    # --- order items ---------------------------------------------------------------------
+    b2b_order = is_b2b[o_cust]
+    lines = np.where(
+        b2b_order,
+        rng.choice(4, n_orders, p=LINE_WEIGHTS_B2B),
+        rng.choice(4, n_orders, p=LINE_WEIGHTS_B2C),
+    ) + 1
+    item_order = np.repeat(np.arange(n_orders), lines)
+    line_start = np.cumsum(lines) - lines
+    line_number = np.arange(item_order.size) - line_start[item_order] + 1
+    item_cust = o_cust[item_order]
+    favourite = rng.choice(CATEGORIES.size, n, p=CATEGORY_WEIGHTS)
+    loyalty = np.where(rng.random(n) < SINGLE_CATEGORY_SHARE, 1.0, rng.uniform(0.3, 0.8, n))
+    other = rng.choice(CATEGORIES.size, item_order.size, p=CATEGORY_WEIGHTS)
+    category = np.where(rng.random(item_order.size) < loyalty[item_cust], favourite[item_cust],
+                        other)
+    rank_in_category = np.searchsorted(catalog.popularity_cdf, rng.random(item_order.size))
+    rank_in_category = np.minimum(rank_in_category, PRODUCTS_PER_CATEGORY - 1)
+    product = category * PRODUCTS_PER_CATEGORY + rank_in_category
+    unit_cents = catalog.price_cents[product]
+    discounted = rng.random(item_order.size) < DISCOUNT_SHARE
+    discount = rng.uniform(0.10, 0.25, item_order.size)
+    unit_cents = np.where(discounted, np.rint(unit_cents * (1 - discount)), unit_cents)
+    unit_cents = np.maximum(unit_cents, 1).astype(np.int64)
+    b2b_item = is_b2b[item_cust]
+    quantity = np.where(
+        b2b_item,
+        np.minimum(rng.geometric(0.25, item_order.size), 50),
+        np.minimum(rng.geometric(0.75, item_order.size), 10),
+    )
+    total_cents = np.add.reduceat(quantity * unit_cents, line_start)
+
+    orders = pa.table(
+        {
+            "order_id": order_ids,
+            "customer_id": o_cust_ids,
+            "ordered_at": _timestamps(period, o_sec),
+            "status": _labels(STATUSES, status_code),
+            "order_total": _decimals(total_cents),
+            "updated_at": _timestamps(period, u_sec),
+        },
+        schema=arrow_schema("orders"),
+    )
+    order_items = pa.table(
+        {
+            "order_id": order_ids.take(pa.array(item_order)),
+            "line_number": pa.array(line_number.astype(np.int32)),
+            "product_id": _ids("P", product, 4),
+            "product_category": _labels(CATEGORIES, category),
+            "quantity": pa.array(quantity.astype(np.int32)),
+            "unit_price": _decimals(unit_cents),
+        },
+        schema=arrow_schema("order_items"),
+    )
+
+    # --- survey responses ----------------------------------------------------------------
+    survey_rate = np.where(rng.random(n) < SURVEY_TAKER_SHARE, SURVEY_RATE_TAKER,
+                           SURVEY_RATE_OTHER)
+    mood_base = rng.normal(0.0, 1.0, n)
+    surveyed = np.flatnonzero(rng.random(n_orders) < survey_rate[o_cust])
+    s_sec = o_sec[surveyed] + np.rint(
+        rng.exponential(3 * SECONDS_PER_DAY, surveyed.size)
+    ).astype(np.int64) + 3600
+    in_window = s_sec <= period.end_s
+    surveyed, s_sec = surveyed[in_window], s_sec[in_window]
+    s_cust = o_cust[surveyed]
+    m = surveyed.size
+    # Mood after the order: the customer's disposition, whether they buy again, and whether
+    # this order went wrong.
+    bad = np.isin(status_code[surveyed], (1, 2))
+    mood = mood_base[s_cust] + 1.6 * (has_next[surveyed] - 0.5) - 2.0 * bad
+    explorer = loyalty[s_cust] < 1.0
+    answers = {
+        "recommend": np.clip(np.rint(7.4 + 1.2 * mood + rng.normal(0, 1.2, m)), 0, 10),
+        "repurchase": np.clip(np.rint(7.0 + 1.5 * mood + rng.normal(0, 1.2, m)), 0, 10),
+        "try_new": np.clip(np.rint(5.2 + 0.8 * mood + 1.5 * explorer + rng.normal(0, 1.6, m)),
+                           0, 10),
+        "satisfaction": np.clip(np.rint(3.9 + 0.5 * mood + rng.normal(0, 0.6, m)), 1, 5),
+    }
+    asked = {
+        "recommend": np.ones(m, dtype=bool),
+        "satisfaction": rng.random(m) < 0.85,
+    }
+    loyalty_block = rng.random(m) < 0.5  # repurchase and try_new are asked together
+    asked["repurchase"] = asked["try_new"] = loyalty_block
+    q_names = np.array(list(answers))
+    # One row per answered question, ordered by survey then question.
+    answered = np.stack([asked[q] for q in q_names], axis=1)
+    scores = np.stack([answers[q] for q in q_names], axis=1)
+    row_survey, row_question = np.nonzero(answered)
+    anonymous = rng.random(m) < ANONYMOUS_SHARE
+    r_count = row_survey.size
+    survey_responses = pa.table(
+        {
+            "response_id": _ids("R", counters.responses + 1 + np.arange(r_count), 9),
+            "customer_id": pc.if_else(
+                pa.array(anonymous[row_survey]),
+                pa.scalar(None, pa.string()),
+                customer_ids.take(pa.array(s_cust[row_survey])),
+            ),
+            "responded_at": _timestamps(period, s_sec[row_survey]),
+            "question": _labels(q_names, row_question),
+            "score": pa.array(scores[row_survey, row_question].astype(np.int32)),
+        },
+        schema=arrow_schema("survey_responses"),
+    )
+
+    # --- engagement events ---------------------------------------------------------------
+    tracked = rng.random(n) < TRACKED_SHARE
+    span_start = np.maximum(created_sec, 0)
+    departure = death_day * SECONDS_PER_DAY + rng.exponential(
+        DEPARTED_ENGAGEMENT_DAYS * SECONDS_PER_DAY, n
+    )
+    span_end = np.minimum(np.where(died, departure, period.end_s), period.end_s).astype(np.int64)
+    span_end = np.maximum(span_end, span_start)
+    rate = (SESSION_BASE_RATE + SESSION_RATE_PER_PURCHASE_RATE * lam) * tracked
+    browse_counts = rng.poisson(rate * (span_end - span_start) / SECONDS_PER_DAY)
+    b_cust = np.repeat(np.arange(n), browse_counts)
+    b_start = span_start[b_cust] + np.rint(
+        rng.random(b_cust.size) * (span_end - span_start)[b_cust]
+    ).astype(np.int64)
+    # Ordering sessions: the order is placed during the session.
+    with_session = np.flatnonzero(tracked[o_cust] & (rng.random(n_orders) < ORDER_SESSION_SHARE))
+    e_cust = np.concatenate([b_cust, o_cust[with_session]])
+    duration = np.clip(np.rint(rng.lognormal(np.log(300), 1.0, e_cust.size)), 5, 4 * 3600)
+    duration = duration.astype(np.int64)
+    lead = np.rint(rng.random(with_session.size) * duration[b_cust.size:]).astype(np.int64)
+    e_start = np.concatenate([b_start, o_sec[with_session] - lead])
+    e_start = np.clip(e_start, span_start[e_cust], period.end_s)
+    duration = np.maximum(np.minimum(duration, period.end_s - e_start), 1)
+    n_sessions = e_cust.size
+    # Key actions during sessions; an ordering session always has one (the checkout).
+    k_counts = rng.poisson(KEY_ACTIONS_PER_SESSION, n_sessions)
+    k_counts[b_cust.size:] += 1
+    k_session = np.repeat(np.arange(n_sessions), k_counts)
+    k_sec = e_start[k_session] + np.rint(
+        rng.random(k_session.size) * duration[k_session]
+    ).astype(np.int64)
+    ev_cust = np.concatenate([e_cust, e_cust[k_session]])
+    ev_sec = np.concatenate([e_start, k_sec])
+    ev_key = np.concatenate([np.zeros(n_sessions, dtype=bool), np.ones(k_session.size, bool)])
+    ev_duration = np.concatenate([duration, np.zeros(k_session.size, dtype=np.int64)])
+    # By customer, time, sessions before their key actions at the same second.
+    order = np.argsort((ev_cust * (period.end_s + 1) + ev_sec) * 2 + ev_key, kind="stable")
+    ev_cust, ev_sec, ev_key, ev_duration = (a[order] for a in (ev_cust, ev_sec, ev_key,
+                                                              ev_duration))
+    e_count = ev_cust.size
+    engagement_events = pa.table(
+        {
+            "event_id": _ids("E", counters.events + 1 + np.arange(e_count), 10),
+            "customer_id": customer_ids.take(pa.array(ev_cust)),
+            "occurred_at": _timestamps(period, ev_sec),
+            "event_type": _labels(EVENT_TYPES, ev_key),
+            "duration_seconds": pa.array(ev_duration.astype(np.int32), mask=ev_key),
+        },
+        schema=arrow_schema("engagement_events"),
+    )
+
+    counters.customers += n
+    counters.orders += n_orders
+    counters.responses += r_count
+    counters.events += e_count
+    return {
+        "customers": customers,
+        "orders": orders,
+        "order_items": order_items,
+        "survey_responses": survey_responses,
+        "engagement_events": engagement_events,
+    }
+
+
+def _rank_within(group: np.ndarray, n_groups: int) -> np.ndarray:
+    """1-based position of each element within its group (``group`` sorted ascending)."""
+    starts = np.searchsorted(group, np.arange(n_groups))
+    return np.arange(group.size) - starts[group] + 1
+
+
+def _time_of_day(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Seconds after midnight, by the hour-of-day profile of HOUR_WEIGHTS."""
+    hour = rng.choice(24, size, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
+    return hour * 3600 + rng.integers(0, 3600, size)
+
+
+def _labels(labels, codes: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
+    """Text column of ``labels[code]`` (NULL where ``null``), built by Arrow.
+
+    Much faster than converting a numpy array of strings.
+    """
+    return pa.array(list(labels), pa.string()).take(
+        pa.array(np.asarray(codes, dtype=np.int64), mask=null)
+    )
+
+
+def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+    """Text keys like C0000042: ``prefix`` and the number padded with zeros to ``width``."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width=width,
+                          padding="0")
+    return pc.binary_join_element_wise(prefix, digits, "")
+
+
+def _timestamps(period: _Period, seconds: np.ndarray) -> pa.Array:
+    """Timestamps (UTC, microseconds) from seconds after the start of the period."""
+    micros = (np.asarray(seconds, dtype=np.int64) + period.start_epoch_s) * 1_000_000
+    return pa.array(micros.view("datetime64[us]"))
+
+
+def _decimals(cents: np.ndarray) -> pa.Array:
+    """decimal(18,2) values from integer cents, exactly (no float rounding)."""
+    cents = np.asarray(cents, dtype=np.int64)
+    words = np.empty((cents.size, 2), dtype=np.int64)  # little-endian 128-bit integers
+    words[:, 0] = cents
+    words[:, 1] = np.where(cents < 0, -1, 0)
+    return pa.Array.from_buffers(pa.decimal128(18, 2), cents.size, [None, pa.py_buffer(words)])

@@ -1,0 +1,371 @@
+"""The sample data generator: determinism, the contract, and realism of the data.
+
+One data set of 3,000 customers over 3 years is generated and loaded once for the module;
+the checks query it on DuckDB.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from loyalty_analytics.contract import (
+    ORDER_STATUSES,
+    RAW_TABLES,
+    SEGMENTS,
+    SURVEY_QUESTIONS,
+)
+from loyalty_analytics.generate import arrow_schema, generate
+from loyalty_analytics.load import load_directory
+
+CUSTOMERS = 3_000
+END_DATE = date(2025, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """(data directory, row counts, read-only connection to the loaded warehouse)."""
+    root = tmp_path_factory.mktemp("generated")
+    data = root / "data"
+    rows = generate(data, customers=CUSTOMERS, years=3, seed=7, end_date=END_DATE)
+    warehouse = root / "warehouse.duckdb"
+    load_directory(data, warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield data, rows, con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def con(sample):
+    return sample[2]
+
+
+def one(con, sql: str):
+    """The single value of a query."""
+    return con.execute(sql).fetchone()[0]
+
+
+# --- determinism ---------------------------------------------------------------------------
+
+
+def test_same_seed_and_arguments_give_byte_identical_files(tmp_path):
+    first = generate(tmp_path / "a", customers=300, seed=11)
+    second = generate(tmp_path / "b", customers=300, seed=11)
+    assert first == second
+    for table in RAW_TABLES:
+        name = f"{table}.parquet"
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_another_seed_gives_other_data(tmp_path):
+    generate(tmp_path / "a", customers=300, seed=11)
+    generate(tmp_path / "b", customers=300, seed=12)
+    for table in ("orders", "order_items", "engagement_events"):
+        name = f"{table}.parquet"
+        assert (tmp_path / "a" / name).read_bytes() != (tmp_path / "b" / name).read_bytes()
+
+
+def test_only_the_five_tables_are_written(sample):
+    data, _, _ = sample
+    assert sorted(p.name for p in data.iterdir()) == sorted(f"{t}.parquet" for t in RAW_TABLES)
+
+
+def test_the_end_date_is_an_argument_and_bounds_every_timestamp(tmp_path):
+    generate(tmp_path, customers=500, years=1, seed=3, end_date=date(2020, 6, 30))
+    with duckdb.connect() as con:
+        bounds = con.execute(f"""
+            select min(ts), max(ts) from (
+                select ordered_at as ts from '{tmp_path}/orders.parquet'
+                union all select updated_at from '{tmp_path}/orders.parquet'
+                union all select responded_at from '{tmp_path}/survey_responses.parquet'
+                union all select occurred_at from '{tmp_path}/engagement_events.parquet'
+            )
+        """).fetchone()
+        first_order = one(con, f"select min(ordered_at) from '{tmp_path}/orders.parquet'")
+    assert bounds[1] < datetime(2020, 7, 1)
+    assert bounds[1] >= datetime(2020, 6, 1)  # data up to the end date, not up to today
+    assert first_order >= datetime(2019, 7, 1)
+
+
+def test_chunks_continue_the_keys(tmp_path, monkeypatch):
+    """Several chunks: keys stay unique and sequential, progress goes to stderr."""
+    import loyalty_analytics.generate as generate_module
+
+    monkeypatch.setattr(generate_module, "CHUNK_CUSTOMERS", 120)
+    rows = generate(tmp_path, customers=300, seed=5, progress=True)
+    with duckdb.connect() as con:
+        ids = con.execute(f"""
+            select count(*), count(distinct customer_id), min(customer_id), max(customer_id)
+            from '{tmp_path}/customers.parquet'
+        """).fetchone()
+        orders = con.execute(f"""
+            select count(distinct order_id), max(order_id) from '{tmp_path}/orders.parquet'
+        """).fetchone()
+    assert ids == (300, 300, "C0000001", "C0000300")
+    assert orders == (rows["orders"], f"O{rows['orders']:09d}")
+    assert pq.ParquetFile(tmp_path / "orders.parquet").num_row_groups == 3
+
+
+def test_progress_is_reported_on_stderr(tmp_path, capsys):
+    generate(tmp_path, customers=50, seed=1, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "chunk 1/1" in captured.err and "rows/s" in captured.err
+
+
+@pytest.mark.parametrize("bad", [{"customers": 0}, {"years": 0}, {"seed": -1}])
+def test_bad_arguments_are_rejected(tmp_path, bad):
+    with pytest.raises(ValueError):
+        generate(tmp_path, **bad)
+
+
+# --- the contract --------------------------------------------------------------------------
+
+
+def test_files_have_the_contract_schema(sample):
+    data, _, _ = sample
+    for table in RAW_TABLES:
+        assert pq.read_schema(data / f"{table}.parquet") == arrow_schema(table)
+
+
+def test_loaded_tables_have_the_contract_columns_and_types(con):
+    for table, columns in RAW_TABLES.items():
+        found = con.execute(
+            "select column_name, lower(replace(data_type, ' ', '')) from information_schema.columns"
+            " where table_schema = 'raw' and table_name = ? order by ordinal_position",
+            [table],
+        ).fetchall()
+        assert found == [(name, type_) for name, type_ in columns], table
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ("customers", "customer_id"),
+        ("orders", "order_id"),
+        ("order_items", "order_id, line_number"),
+        ("survey_responses", "response_id"),
+        ("engagement_events", "event_id"),
+    ],
+)
+def test_keys_are_unique(con, table, key):
+    total, distinct = con.execute(
+        f"select count(*), count(distinct ({key})) from raw.{table}"
+    ).fetchone()
+    assert total > 0 and total == distinct
+
+
+def test_no_nulls_outside_the_nullable_columns(con):
+    nullable = {("customers", "country"), ("survey_responses", "customer_id"),
+                ("engagement_events", "duration_seconds")}
+    for table, columns in RAW_TABLES.items():
+        for column, _ in columns:
+            if (table, column) not in nullable:
+                assert one(con, f"select count(*) from raw.{table} where {column} is null") == 0
+
+
+def test_row_counts_returned_match_the_files(sample):
+    _, rows, con = sample
+    for table, count in rows.items():
+        assert one(con, f"select count(*) from raw.{table}") == count
+
+
+def test_customers_are_valid(con):
+    assert one(con, "select count(*) from raw.customers "
+                    r"where not regexp_full_match(customer_id, 'C\d{7}')") == 0
+    segments = {row[0] for row in con.execute("select distinct segment from raw.customers")
+                .fetchall()}
+    assert segments == set(SEGMENTS)
+    b2b_share = one(con, "select avg((segment = 'B2B')::int) from raw.customers")
+    assert 0.16 <= b2b_share <= 0.24
+    null_country = one(con, "select avg((country is null)::int) from raw.customers")
+    assert 0.03 <= null_country <= 0.07
+    assert one(con, "select count(*) from raw.customers "
+                    "where not regexp_full_match(country, '[A-Z]{2}')") == 0
+    # Sign-up on or before the first order, for every customer, and every customer buys.
+    assert one(con, """
+        select count(*) from raw.customers as c
+        left join (select customer_id, min(ordered_at) as first_order_at from raw.orders
+                   group by 1) as o using (customer_id)
+        where o.first_order_at is null or c.created_at > o.first_order_at
+    """) == 0
+
+
+def test_orders_are_valid(con):
+    statuses = dict(con.execute(
+        "select status, count(*) / sum(count(*)) over () from raw.orders group by 1"
+    ).fetchall())
+    assert set(statuses) == set(ORDER_STATUSES)
+    assert 0.90 <= statuses["completed"] <= 0.94
+    for status in ("cancelled", "refunded"):
+        assert 0.02 <= statuses[status] <= 0.04
+    assert 0.01 <= statuses["pending"] <= 0.03
+    assert one(con, "select count(*) from raw.orders where updated_at < ordered_at") == 0
+    assert one(con, "select count(*) from raw.orders where order_total <= 0") == 0
+    assert one(con, "select count(*) from raw.orders where customer_id not in "
+                    "(select customer_id from raw.customers)") == 0
+    # Orders have a time of day, in UTC, spread over the day.
+    assert one(con, "select count(distinct hour(ordered_at)) from raw.orders") == 24
+    # Some customers order twice on the same day.
+    assert one(con, """
+        select count(*) from (
+            select customer_id, ordered_at::date from raw.orders group by all having count(*) > 1
+        )
+    """) > 10
+
+
+def test_order_total_is_the_sum_of_its_items(con):
+    mismatches = one(con, """
+        select count(*)
+        from raw.orders as o
+        full join (
+            select order_id, sum(quantity * unit_price) as items_total, count(*) as lines,
+                max(line_number) as last_line, min(line_number) as first_line
+            from raw.order_items group by 1
+        ) as i using (order_id)
+        where o.order_total is distinct from i.items_total
+            or i.first_line <> 1 or i.last_line <> i.lines or i.lines > 4
+    """)
+    assert mismatches == 0
+
+
+def test_order_items_are_valid(con):
+    assert one(con, "select count(*) from raw.order_items "
+                    r"where not regexp_full_match(product_id, 'P\d{4}')") == 0
+    assert one(con, "select count(*) from raw.order_items "
+                    "where quantity < 1 or unit_price <= 0") == 0
+    assert one(con, "select count(distinct product_category) from raw.order_items") == 6
+    # A product belongs to one category.
+    assert one(con, "select max(n) from (select count(distinct product_category) as n "
+                    "from raw.order_items group by product_id)") == 1
+    # Categories have their own price levels.
+    prices = [row[0] for row in con.execute(
+        "select median(unit_price) from raw.order_items group by product_category order by 1"
+    ).fetchall()]
+    assert prices[-1] > 4 * prices[0]
+
+
+def test_some_customers_buy_across_categories_and_many_stick_to_one(con):
+    single, multi = con.execute("""
+        select count(*) filter (where categories = 1), count(*) filter (where categories > 1)
+        from (
+            select o.customer_id, count(distinct i.product_category) as categories
+            from raw.orders as o inner join raw.order_items as i on o.order_id = i.order_id
+            where o.customer_id in (select customer_id from raw.orders group by 1
+                                    having count(*) >= 3)
+            group by 1
+        )
+    """).fetchone()
+    assert single > 0.3 * (single + multi)
+    assert multi > 0.2 * (single + multi)
+
+
+def test_survey_responses_are_valid(con):
+    for question, (low, high) in SURVEY_QUESTIONS.items():
+        count, lowest, highest = con.execute(
+            "select count(*), min(score), max(score) from raw.survey_responses "
+            "where question = ?", [question]
+        ).fetchone()
+        assert count > 100, question
+        assert low <= lowest and highest <= high, question
+    assert one(con, "select count(*) from raw.survey_responses where question not in "
+                    "('recommend', 'repurchase', 'try_new', 'satisfaction')") == 0
+    anonymous = one(con, "select avg((customer_id is null)::int) from raw.survey_responses")
+    assert 0.02 <= anonymous <= 0.09
+    assert one(con, "select count(*) from raw.survey_responses where customer_id not in "
+                    "(select customer_id from raw.customers)") == 0
+    # Responses follow an order of the customer.
+    assert one(con, """
+        select count(*) from raw.survey_responses as s
+        where s.customer_id is not null and s.responded_at < (
+            select min(o.ordered_at) from raw.orders as o where o.customer_id = s.customer_id
+        )
+    """) == 0
+
+
+def test_engagement_events_are_valid(con):
+    types = dict(con.execute("""
+        select event_type, count(*) filter (where
+            (event_type = 'session' and (duration_seconds is null or duration_seconds <= 0))
+            or (event_type = 'key_action' and duration_seconds is not null))
+        from raw.engagement_events group by 1
+    """).fetchall())
+    assert types == {"session": 0, "key_action": 0}
+    # Within the customer's lifetime: after sign-up, not after the end date.
+    assert one(con, """
+        select count(*) from raw.engagement_events as e
+        inner join raw.customers as c on e.customer_id = c.customer_id
+        where e.occurred_at < c.created_at or e.occurred_at >= date '2026-01-01'
+    """) == 0
+    assert one(con, "select count(*) from raw.engagement_events where customer_id not in "
+                    "(select customer_id from raw.customers)") == 0
+
+
+# --- realism: the metrics have something to measure ----------------------------------------
+
+
+def test_order_density_over_three_years(con):
+    orders_per_customer = one(con, "select count(*) / count(distinct customer_id) from raw.orders")
+    assert 5 <= orders_per_customer <= 15
+
+
+def test_first_orders_spread_over_the_whole_period(con):
+    by_year = dict(con.execute("""
+        select year(first_order_at), count(*) from (
+            select customer_id, min(ordered_at) as first_order_at from raw.orders group by 1
+        ) group by 1
+    """).fetchall())
+    assert sorted(by_year) == [2023, 2024, 2025]
+    assert by_year[2023] > by_year[2025] > 0.1 * CUSTOMERS
+
+
+def test_one_time_and_repeat_buyers_both_common(con):
+    one_time = one(con, "select avg((n = 1)::int) from (select count(*) as n from raw.orders "
+                        "group by customer_id)")
+    assert 0.1 <= one_time <= 0.5
+
+
+def test_seasonality_december_peak_and_summer_dip(con):
+    by_month = dict(con.execute(
+        "select month(ordered_at), count(*) from raw.orders group by 1"
+    ).fetchall())
+    assert by_month[12] > 1.5 * by_month[7]
+    assert by_month[11] > by_month[7]
+
+
+def test_b2b_customers_buy_more_often_and_more_per_order(con):
+    segment = {row[0]: row[1:] for row in con.execute("""
+        select c.segment, count(*) / count(distinct c.customer_id), avg(o.order_total)
+        from raw.orders as o inner join raw.customers as c on o.customer_id = c.customer_id
+        group by 1
+    """).fetchall()}
+    assert segment["B2B"][0] > 1.3 * segment["B2C"][0]
+    assert segment["B2B"][1] > 2 * segment["B2C"][1]
+
+
+def test_repeat_buyers_score_higher_in_surveys(con):
+    scores = dict(con.execute("""
+        with buyers as (
+            select customer_id, count(*) >= 2 as is_repeat_buyer
+            from raw.orders where status = 'completed' group by 1
+        )
+        select b.is_repeat_buyer, avg(s.score)
+        from raw.survey_responses as s inner join buyers as b on s.customer_id = b.customer_id
+        where s.question = 'recommend'
+        group by 1
+    """).fetchall())
+    assert scores[True] > scores[False] + 0.5
+
+
+def test_active_customers_have_more_engagement(con):
+    events = dict(con.execute("""
+        with orders as (select customer_id, count(*) as n from raw.orders group by 1),
+        events as (select customer_id, count(*) as n from raw.engagement_events group by 1)
+        select o.n >= 5, avg(coalesce(e.n, 0))
+        from orders as o left join events as e on o.customer_id = e.customer_id
+        group by 1
+    """).fetchall())
+    assert events[True] > 2 * events[False]
