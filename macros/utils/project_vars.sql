@@ -26,7 +26,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set text = value | string -%}
-    {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
+    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
         {{ exceptions.raise_compiler_error(
             "var('as_of_date') must be a date YYYY-MM-DD, got '" ~ text ~ "'") }}
     {%- endif -%}

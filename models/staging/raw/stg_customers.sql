@@ -1,8 +1,9 @@
 with
 
-source as (
+checked as (
 
-    select * from {{ source('raw', 'customers') }}
+    select * from {{ ref('base_raw__customers') }}
+    where reject_reason is null
 
 ),
 
@@ -10,16 +11,16 @@ renamed as (
 
     select
         -- ids
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        customer_id,
 
         -- categories
-        coalesce(upper(trim(cast(segment as {{ dbt.type_string() }}))), 'unknown') as segment,
-        upper(trim(cast(country as {{ dbt.type_string() }}))) as country,
+        segment,
+        country,
 
         -- timestamps
-        cast(created_at as {{ dbt.type_timestamp() }}) as created_at
+        created_at
 
-    from source
+    from checked
 
 )
 

@@ -1,8 +1,9 @@
 with
 
-source as (
+checked as (
 
-    select * from {{ source('raw', 'engagement_events') }}
+    select * from {{ ref('base_raw__engagement_events') }}
+    where reject_reason is null
 
 ),
 
@@ -10,20 +11,21 @@ renamed as (
 
     select
         -- ids
-        cast(event_id as {{ dbt.type_string() }}) as event_id,
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        event_id,
+        customer_id,
 
         -- categories
-        lower(trim(cast(event_type as {{ dbt.type_string() }}))) as event_type,
+        event_type,
 
-        -- numerics
-        cast(duration_seconds as {{ dbt.type_int() }}) as duration_seconds,
+        -- timestamps
+        occurred_at,
 
-        -- dates and timestamps
-        cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
-        cast(cast(occurred_at as {{ dbt.type_timestamp() }}) as date) as event_date
+        -- derived
+        cast(occurred_at as date) as event_date,
+        -- a key action's duration is ignored
+        case when event_type = 'session' then duration_seconds end as duration_seconds
 
-    from source
+    from checked
 
 )
 

@@ -1,8 +1,9 @@
 with
 
-source as (
+checked as (
 
-    select * from {{ source('raw', 'order_items') }}
+    select * from {{ ref('base_raw__order_items') }}
+    where reject_reason is null
 
 ),
 
@@ -10,20 +11,19 @@ renamed as (
 
     select
         -- ids
-        cast(order_id as {{ dbt.type_string() }}) as order_id,
-        cast(line_number as {{ dbt.type_int() }}) as line_number,
-        cast(product_id as {{ dbt.type_string() }}) as product_id,
+        order_id,
+        line_number,
+        product_id,
 
         -- categories
-        cast(product_category as {{ dbt.type_string() }}) as product_category,
+        product_category,
 
         -- numerics
-        cast(quantity as {{ dbt.type_int() }}) as quantity,
-        cast(unit_price as decimal(18, 2)) as unit_price,
-        cast(quantity as {{ dbt.type_int() }}) * cast(unit_price as decimal(18, 2))
-            as line_amount
+        quantity,
+        unit_price,
+        quantity * unit_price as line_amount
 
-    from source
+    from checked
 
 )
 

@@ -1,8 +1,9 @@
 with
 
-source as (
+checked as (
 
-    select * from {{ source('raw', 'orders') }}
+    select * from {{ ref('base_raw__orders') }}
+    where reject_reason is null
 
 ),
 
@@ -10,24 +11,25 @@ renamed as (
 
     select
         -- ids
-        cast(order_id as {{ dbt.type_string() }}) as order_id,
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        order_id,
+        customer_id,
 
         -- categories
-        lower(trim(cast(status as {{ dbt.type_string() }}))) as status,
-        -- Only completed orders are purchases (metrics.md, "Valid order").
-        coalesce(lower(trim(cast(status as {{ dbt.type_string() }}))) = 'completed', false)
-            as is_completed,
+        status,
 
         -- numerics
-        cast(order_total as decimal(18, 2)) as order_total,
+        order_total,
 
-        -- dates and timestamps
-        cast(ordered_at as {{ dbt.type_timestamp() }}) as ordered_at,
-        cast(cast(ordered_at as {{ dbt.type_timestamp() }}) as date) as order_date,
-        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at
+        -- timestamps
+        ordered_at,
+        updated_at,
 
-    from source
+        -- derived
+        cast(ordered_at as date) as order_date,
+        -- only completed orders are purchases (metrics.md, "Valid order")
+        status = 'completed' as is_completed
+
+    from checked
 
 )
 

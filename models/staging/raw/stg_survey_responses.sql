@@ -1,8 +1,9 @@
 with
 
-source as (
+checked as (
 
-    select * from {{ source('raw', 'survey_responses') }}
+    select * from {{ ref('base_raw__survey_responses') }}
+    where reject_reason is null
 
 ),
 
@@ -10,20 +11,20 @@ renamed as (
 
     select
         -- ids
-        cast(response_id as {{ dbt.type_string() }}) as response_id,
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        response_id,
+        customer_id,
 
         -- categories
-        lower(trim(cast(question as {{ dbt.type_string() }}))) as question,
+        question,
 
         -- numerics
-        cast(score as {{ dbt.type_int() }}) as score,
+        score,
 
         -- dates and timestamps
-        cast(responded_at as {{ dbt.type_timestamp() }}) as responded_at,
-        cast(cast(responded_at as {{ dbt.type_timestamp() }}) as date) as response_date
+        responded_at,
+        cast(responded_at as date) as response_date
 
-    from source
+    from checked
 
 )
 

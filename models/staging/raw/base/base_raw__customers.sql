@@ -1,0 +1,75 @@
+{#- Every raw customer row, typed, with the first staging rule it breaks (NULL: it is staged).
+    Several rows with one customer_id: the latest created_at is kept, the others are
+    `duplicate_key` (exact copies: `exact_duplicate`). -#}
+with
+
+source as (
+
+    select
+        customer_id,
+        created_at,
+        segment,
+        country
+    from {{ source('raw', 'customers') }}
+
+),
+
+typed as (
+
+    select
+        -- raw values, kept for the quarantine
+        customer_id as raw_customer_id,
+        created_at as raw_created_at,
+        segment as raw_segment,
+        country as raw_country,
+
+        -- typed values
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        upper(trim(cast(segment as {{ dbt.type_string() }}))) as segment,
+        upper(trim(cast(country as {{ dbt.type_string() }}))) as country,
+        {{ dbt.safe_cast('created_at', dbt.type_timestamp()) }} as created_at
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ copy_number(['customer_id', 'created_at', 'segment', 'country']) }} as copy_number
+    from typed
+
+),
+
+versioned as (
+
+    select
+        *,
+        row_number() over (
+            partition by customer_id
+            order by created_at desc nulls last, segment asc, country asc, copy_number asc
+        ) as version_number
+    from ranked
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
+            when copy_number > 1 then 'exact_duplicate'
+            when version_number > 1 then 'duplicate_key'
+            when segment is null or segment not in ('B2C', 'B2B') then 'unknown_segment'
+            when
+                created_at < cast('1990-01-01' as {{ dbt.type_timestamp() }})
+                or created_at > {{ run_started_timestamp() }}
+                then 'timestamp_out_of_range'
+        end as reject_reason
+    from versioned
+
+)
+
+select * from checked

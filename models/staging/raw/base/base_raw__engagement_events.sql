@@ -1,0 +1,83 @@
+{#- Every raw engagement event, typed, with the first staging rule it breaks (NULL: it is
+    staged). A session needs a duration; a key action's duration is ignored. -#}
+with
+
+source as (
+
+    select
+        event_id,
+        customer_id,
+        occurred_at,
+        event_type,
+        duration_seconds
+    from {{ source('raw', 'engagement_events') }}
+
+),
+
+typed as (
+
+    select
+        -- raw values, kept for the quarantine
+        event_id as raw_event_id,
+        customer_id as raw_customer_id,
+        occurred_at as raw_occurred_at,
+        event_type as raw_event_type,
+        duration_seconds as raw_duration_seconds,
+
+        -- typed values
+        cast(event_id as {{ dbt.type_string() }}) as event_id,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        lower(trim(cast(event_type as {{ dbt.type_string() }}))) as event_type,
+        {{ dbt.safe_cast('duration_seconds', dbt.type_int()) }} as duration_seconds,
+        {{ dbt.safe_cast('occurred_at', dbt.type_timestamp()) }} as occurred_at
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ copy_number(['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds']) }}
+            as copy_number
+    from typed
+
+),
+
+versioned as (
+
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by
+                occurred_at desc nulls last,
+                customer_id asc,
+                event_type asc,
+                duration_seconds asc,
+                copy_number asc
+        ) as version_number
+    from ranked
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when event_id is null or trim(event_id) = '' then 'missing_event_id'
+            when copy_number > 1 then 'exact_duplicate'
+            when version_number > 1 then 'duplicate_key'
+            when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
+            {{ reject_timestamp('occurred_at', 'missing_occurred_at') }}
+            when event_type is null or event_type not in ('session', 'key_action') then 'unknown_event_type'
+            when event_type = 'session' and duration_seconds is null then 'missing_duration'
+            when duration_seconds < 0 then 'negative_duration'
+        end as reject_reason
+    from versioned
+
+)
+
+select * from checked

@@ -1,0 +1,105 @@
+{#- Every raw order line, typed, with the first staging rule it breaks (NULL: it is staged).
+    A line of an order that is not staged is `unknown_order` when the order is not in the raw
+    orders at all, `order_rejected` when the order was quarantined. -#}
+with
+
+source as (
+
+    select
+        order_id,
+        line_number,
+        product_id,
+        product_category,
+        quantity,
+        unit_price
+    from {{ source('raw', 'order_items') }}
+
+),
+
+orders as (
+
+    select
+        order_id,
+        reject_reason
+    from {{ ref('base_raw__orders') }}
+    where order_id is not null
+
+),
+
+order_status as (
+
+    select
+        order_id,
+        max(case when reject_reason is null then 1 else 0 end) as is_staged
+    from orders
+    group by 1
+
+),
+
+typed as (
+
+    select
+        -- raw values, kept for the quarantine
+        order_id as raw_order_id,
+        line_number as raw_line_number,
+        product_id as raw_product_id,
+        product_category as raw_product_category,
+        quantity as raw_quantity,
+        unit_price as raw_unit_price,
+
+        -- typed values
+        cast(order_id as {{ dbt.type_string() }}) as order_id,
+        {{ dbt.safe_cast('line_number', dbt.type_int()) }} as line_number,
+        cast(product_id as {{ dbt.type_string() }}) as product_id,
+        cast(product_category as {{ dbt.type_string() }}) as product_category,
+        {{ dbt.safe_cast('quantity', dbt.type_int()) }} as quantity,
+        {{ dbt.safe_cast('unit_price', 'decimal(18, 2)') }} as unit_price
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ copy_number(['order_id', 'line_number', 'product_id', 'product_category', 'quantity',
+            'unit_price']) }} as copy_number
+    from typed
+
+),
+
+versioned as (
+
+    select
+        *,
+        row_number() over (
+            partition by order_id, line_number
+            order by product_id asc, product_category asc, quantity asc, unit_price asc, copy_number asc
+        ) as version_number
+    from ranked
+
+),
+
+checked as (
+
+    select
+        versioned.*,
+        case
+            when versioned.order_id is null or versioned.line_number is null then 'missing_key'
+            when versioned.copy_number > 1 then 'exact_duplicate'
+            when versioned.version_number > 1 then 'duplicate_key'
+            when order_status.order_id is null then 'unknown_order'
+            when order_status.is_staged = 0 then 'order_rejected'
+            when versioned.quantity is null then 'missing_quantity'
+            when versioned.quantity < 0 then 'negative_quantity'
+            when versioned.unit_price is null then 'missing_unit_price'
+            when versioned.unit_price < 0 then 'negative_unit_price'
+        end as reject_reason
+    from versioned
+    left join order_status
+        on versioned.order_id = order_status.order_id
+
+)
+
+select * from checked

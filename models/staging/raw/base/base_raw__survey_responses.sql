@@ -1,0 +1,80 @@
+{#- Every raw survey response, typed, with the first staging rule it breaks (NULL: it is
+    staged). Scores out of their question's range are rejected, never clamped. A NULL
+    customer_id is an anonymous response, not an error. -#}
+with
+
+source as (
+
+    select
+        response_id,
+        customer_id,
+        responded_at,
+        question,
+        score
+    from {{ source('raw', 'survey_responses') }}
+
+),
+
+typed as (
+
+    select
+        -- raw values, kept for the quarantine
+        response_id as raw_response_id,
+        customer_id as raw_customer_id,
+        responded_at as raw_responded_at,
+        question as raw_question,
+        score as raw_score,
+
+        -- typed values
+        cast(response_id as {{ dbt.type_string() }}) as response_id,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        lower(trim(cast(question as {{ dbt.type_string() }}))) as question,
+        {{ dbt.safe_cast('score', dbt.type_int()) }} as score,
+        {{ dbt.safe_cast('responded_at', dbt.type_timestamp()) }} as responded_at
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ copy_number(['response_id', 'customer_id', 'responded_at', 'question', 'score']) }}
+            as copy_number
+    from typed
+
+),
+
+versioned as (
+
+    select
+        *,
+        row_number() over (
+            partition by response_id
+            order by responded_at desc nulls last, customer_id asc, question asc, score asc, copy_number asc
+        ) as version_number
+    from ranked
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when response_id is null or trim(response_id) = '' then 'missing_response_id'
+            when copy_number > 1 then 'exact_duplicate'
+            when version_number > 1 then 'duplicate_key'
+            {{ reject_timestamp('responded_at', 'missing_responded_at') }}
+            when question is null or question not in ('recommend', 'repurchase', 'try_new', 'satisfaction')
+                then 'unknown_question'
+            when score is null then 'missing_score'
+            when question = 'satisfaction' and (score < 1 or score > 5) then 'score_out_of_range'
+            when question != 'satisfaction' and (score < 0 or score > 10) then 'score_out_of_range'
+        end as reject_reason
+    from versioned
+
+)
+
+select * from checked
