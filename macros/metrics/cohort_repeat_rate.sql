@@ -7,6 +7,6 @@
 {#- True when the second valid order (a different order, possibly on the same day) falls
     within window_days days after the first order's date; false when there is none. -#}
 {% macro is_repeat_within_window(first_order_date, second_order_date, window_days=none) -%}
-    {%- set days = window_days if window_days is not none else var('repeat_window_days', 90) -%}
+    {%- set days = window_days if window_days is not none else repeat_window_days() -%}
     coalesce({{ dbt.datediff(first_order_date, second_order_date, 'day') }} <= {{ days }}, false)
 {%- endmacro %}

@@ -30,7 +30,13 @@
         {{ exceptions.raise_compiler_error(
             "var('as_of_date') must be a date YYYY-MM-DD, got '" ~ text ~ "'") }}
     {%- endif -%}
-    {%- set parsed = modules.datetime.datetime.strptime(text, '%Y-%m-%d') -%}
+    {%- set year, month, day = text.split('-') | map('int') | list -%}
+    {%- set next_month = modules.datetime.date(year + (month // 12), month % 12 + 1, 1) if 1 <= month <= 12 else none -%}
+    {%- if next_month is none or day < 1
+        or day > (next_month - modules.datetime.timedelta(days=1)).day -%}
+        {{ exceptions.raise_compiler_error(
+            "var('as_of_date') is not a calendar date: '" ~ text ~ "'") }}
+    {%- endif -%}
     {{ return("cast('" ~ text ~ "' as date)") }}
 {%- endmacro %}
 

@@ -32,7 +32,7 @@
     group by {% for key in keys %}{{ key }}{{ ", " if not loop.last }}{% endfor %}
 {%- endmacro %}
 
-{#- Number of rows where a boolean condition holds (portable count_if). -#}
+{#- Number of rows where a boolean condition holds (portable count_if): 0 over no rows. -#}
 {% macro count_where(condition) -%}
-    cast(sum(case when {{ condition }} then 1 else 0 end) as {{ dbt.type_bigint() }})
+    cast(coalesce(sum(case when {{ condition }} then 1 else 0 end), 0) as {{ dbt.type_bigint() }})
 {%- endmacro %}

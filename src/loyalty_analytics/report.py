@@ -15,7 +15,7 @@ PERIODS_SHOWN = 4
 class Kpi:
     label: str
     column: str
-    kind: str  # count | rate | ratio | money | score
+    kind: str  # count | rate | ratio | money | score | mean
 
 
 KPIS: tuple[Kpi, ...] = (
@@ -33,34 +33,18 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("Revenue", "revenue", "money"),
     Kpi("Average order value", "avg_order_value", "money"),
     Kpi("CLV (trailing year)", "clv", "money"),
+    Kpi("NPS", "nps", "score"),
+    Kpi("CSAT (share 4-5)", "csat_pct", "rate"),
+    Kpi("CSAT mean (1-5)", "csat_mean", "mean"),
+    Kpi("Customer Loyalty Index", "cli", "score"),
+    Kpi("Mean engagement score", "mean_engagement_score", "mean"),
 )
 
 KPI_QUERY = """
-select
-    retention.period_start,
-    retention.period_end,
-    retention.is_period_complete,
-    retention.customers_end,
-    retention.new_customers,
-    retention.churned_customers,
-    retention.reactivated_customers,
-    retention.customer_retention_rate,
-    retention.churn_rate,
-    retention.returning_customer_rate,
-    purchases.active_customers,
-    purchases.repeat_purchase_rate,
-    purchases.upsell_ratio,
-    purchases.orders,
-    purchases.revenue,
-    purchases.avg_order_value,
-    clv.clv
-from {schema}.mart_retention as retention
-inner join {schema}.mart_purchases as purchases
-    using (period_grain, period_start, segment)
-inner join {schema}.mart_clv as clv
-    using (period_grain, period_start, segment)
-where retention.period_grain = ? and retention.segment = ?
-order by retention.period_start desc
+select *
+from {schema}.mart_loyalty_kpis
+where period_grain = ? and segment = ?
+order by period_start desc
 limit ?
 """
 
@@ -76,7 +60,9 @@ def format_value(value, kind: str) -> str:
         return f"{float(value):.2f}"
     if kind == "money":
         return f"{float(value):,.2f}"
-    return f"{float(value):.1f}"
+    if kind == "mean":
+        return f"{float(value):.2f}"
+    return f"{float(value):+.1f}"
 
 
 def period_label(period_start, grain: str, complete: bool) -> str:
@@ -100,8 +86,11 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def kpi_table(warehouse: str | Path, grain: str = "month", segment: str = "all",
-              schema: str = "analytics", periods: int = PERIODS_SHOWN) -> str:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+              schema: str = "analytics", periods: int = PERIODS_SHOWN,
+              read_only: bool = True) -> str:
+    """The KPI table as text. read_only=False where this process holds the file open already
+    (DuckDB refuses a second connection to it with another configuration)."""
+    with duckdb.connect(str(warehouse), read_only=read_only) as con:
         cursor = con.execute(KPI_QUERY.format(schema=schema), [grain, segment, periods])
         names = [d[0] for d in cursor.description]
         records = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
