@@ -16,7 +16,7 @@ YEARS ?= 3
 SEED ?= 42
 CDNOW ?= ../shared/data/cdnow/CDNOW_master.txt
 
-.PHONY: help install demo generate load build kpis cdnow test lint unit-test clean lock
+.PHONY: help install demo generate load build kpis validate cdnow test lint unit-test clean lock
 
 help:
 	@echo "make demo    generate sample data, load it, dbt build, print the KPIs"
@@ -48,6 +48,10 @@ build: install
 
 kpis: install
 	$(BIN)/loyalty kpis --warehouse $(DBT_DUCKDB_PATH)
+
+# Great Expectations suites of the raw tables and the marts; HTML Data Docs in docs/data-docs/.
+validate: install
+	$(BIN)/loyalty validate --warehouse $(DBT_DUCKDB_PATH) --docs-dir docs/data-docs --suite all
 
 demo: generate load build kpis
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,9 @@ CDNOW_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow"
 SAMPLE = CDNOW_DIR / "CDNOW_sample.txt"
 MASTER = CDNOW_DIR / "CDNOW_master.txt"
 
-pytestmark = pytest.mark.skipif(not MASTER.is_file(), reason="CDNOW data not available")
+# Skipped on a checkout without ../shared beside it; never in CI, where it must be there.
+pytestmark = pytest.mark.skipif(
+    not MASTER.is_file() and not os.environ.get("CI"), reason="CDNOW data not available")
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:

@@ -1,33 +1,46 @@
-"""The demo pipeline as `make demo` runs it: generate, load, dbt build, KPI table.
+"""The demo pipeline as `make demo` runs it: generate, load, dbt build, KPI table, and the
+Great Expectations suites of `make validate` on the result.
 
+dbt runs in its own process, as from the Makefile, so the warehouse file is free afterwards.
 The build runs every dbt unit test and data test on generated data; the KPI table is checked
 against figures computed here straight from the raw tables.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import duckdb
 import pytest
-from conftest import Dbt
+from conftest import PROJECT_DIR
 
 from loyalty_analytics.cli import main as loyalty
 from loyalty_analytics.report import kpi_table
+from loyalty_analytics.validate import run as validate
 
 
 @pytest.fixture(scope="module")
-def demo(dbt_dirs, tmp_path_factory) -> Dbt:
+def demo(dbt_dirs, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo")
     warehouse = root / "warehouse.duckdb"
     assert loyalty(["generate", "--customers", "400", "--years", "2", "--seed", "11",
                     "--end-date", "2025-06-15", "--out", str(root / "data")]) == 0
     assert loyalty(["load", str(root / "data"), "--warehouse", str(warehouse)]) == 0
-    dbt = Dbt(dbt_dirs, warehouse)
-    dbt.invoke("build")
-    return dbt
+    dbt = Path(sys.executable).with_name("dbt")
+    build = subprocess.run(
+        [str(dbt), "build", "--profiles-dir", str(dbt_dirs["profiles"]),
+         "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
+        cwd=PROJECT_DIR, env={**os.environ, "DBT_DUCKDB_PATH": str(warehouse)},
+        capture_output=True, text=True, check=False)
+    assert build.returncode == 0, build.stdout[-3000:]
+    return warehouse
 
 
-def raw_scalar(dbt: Dbt, sql: str):
-    with duckdb.connect(str(dbt.warehouse)) as con:
+def raw_scalar(warehouse: Path, sql: str):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql).fetchone()[0]
 
 
@@ -46,7 +59,7 @@ def test_kpi_table_shows_the_latest_month_from_the_raw_orders(demo):
           and cast(ordered_at as date) <= (
               select max(cast(ordered_at as date)) from raw.orders where status = 'completed')
     """)
-    table = kpi_table(demo.warehouse, read_only=False)
+    table = kpi_table(demo)
     lines = table.splitlines()
     assert lines[0].startswith("Loyalty KPIs by month, segment all, as of 2025-06-")
     header = lines[2].split()
@@ -61,6 +74,13 @@ def test_kpi_table_shows_the_latest_month_from_the_raw_orders(demo):
 
 
 def test_kpi_table_by_quarter_for_a_segment(demo):
-    table = kpi_table(demo.warehouse, grain="quarter", segment="B2B", read_only=False)
+    table = kpi_table(demo, grain="quarter", segment="B2B")
     assert "by quarter, segment B2B" in table
     assert "2025-Q2*" in table
+
+
+def test_great_expectations_suites_pass_on_the_built_warehouse(demo, tmp_path, capsys):
+    assert validate(demo, tmp_path / "docs", "all") == 0
+    out = capsys.readouterr().out
+    assert "FAILED" not in out
+    assert (tmp_path / "docs" / "index.html").is_file()

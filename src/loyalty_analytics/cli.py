@@ -4,6 +4,7 @@
     loyalty load data/sample --warehouse warehouse/loyalty.duckdb [--schema raw] [--allow-missing]
     loyalty load-cdnow CDNOW_master.txt --warehouse warehouse/loyalty.duckdb [--schema raw]
     loyalty kpis --warehouse warehouse/loyalty.duckdb [--grain month] [--segment all]
+    loyalty validate --warehouse warehouse/loyalty.duckdb [--docs-dir docs/data-docs] [--suite all]
 
 Mistakes a user can make (a missing file or column, a bad argument) end with a one-line
 message on stderr and exit status 2, without a traceback.
@@ -34,11 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        args.handler(args)
+        # A handler returns None, or an exit status (validate: 1 when an expectation failed).
+        status = args.handler(args)
     except (UsageError, LoadError, FileNotFoundError, ValueError, duckdb.Error) as error:
         print(f"loyalty {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return USAGE_ERROR
-    return 0
+    return status or 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,6 +88,16 @@ def _parser() -> argparse.ArgumentParser:
     kpis.add_argument("--grain", default="month")
     kpis.add_argument("--segment", default="all")
     kpis.set_defaults(handler=_kpis)
+
+    validate = commands.add_parser(
+        "validate", help="run the Great Expectations suites of the raw tables and the marts",
+        description="Validate the raw tables (before dbt) and the marts (after dbt), write the "
+        "HTML Data Docs; exit status 1 when an expectation fails.",
+    )
+    validate.add_argument("--warehouse", type=Path, default=Path("warehouse/loyalty.duckdb"))
+    validate.add_argument("--docs-dir", type=Path, default=Path("docs/data-docs"))
+    validate.add_argument("--suite", choices=("raw", "marts", "all"), default="all")
+    validate.set_defaults(handler=_validate)
     return parser
 
 
@@ -125,6 +137,15 @@ def _kpis(args: argparse.Namespace) -> None:
     from loyalty_analytics.report import print_kpis
 
     print_kpis(warehouse=args.warehouse, grain=args.grain, segment=args.segment)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    # Checked here: a missing DuckDB file would be created by a connection.
+    if not args.warehouse.is_file():
+        raise UsageError(f"warehouse not found: {args.warehouse}")
+    from loyalty_analytics.validate import run
+
+    return run(warehouse=args.warehouse, docs_dir=args.docs_dir, suite=args.suite)
 
 
 def _positive_int(text: str) -> int:
