@@ -15,9 +15,19 @@
         then 'timestamp_out_of_range'
 {%- endmacro %}
 
-{#- 1 for the first of a group of rows identical in every column, 2, 3 … for its copies. -#}
-{% macro copy_number(columns) -%}
-    row_number() over (partition by {{ columns | join(', ') }} order by {{ columns[0] }})
+{#- Version numbers within a key, latest first, and exact copies, in one sort: rows are
+    ordered by `order_by` within the key, which lists every other column, so identical rows
+    are neighbours; a row equal to the one before it in every column is an exact copy.
+    Emits `version_number` (1 = the row staged) and `is_exact_copy`. -#}
+{% macro version_and_copy_columns(key, order_by, columns) -%}
+    {%- set window = "over (partition by " ~ key ~ " order by " ~ (order_by | join(', ')) ~ ")" -%}
+    row_number() {{ window }} as version_number,
+    (
+        row_number() {{ window }} > 1
+        {% for column in columns -%}
+        and lag({{ column }}) {{ window }} is not distinct from {{ column }}
+        {% endfor -%}
+    ) as is_exact_copy
 {%- endmacro %}
 
 {#- The build time, stamped on quarantined rows. -#}

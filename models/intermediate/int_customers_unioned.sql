@@ -1,6 +1,8 @@
 {#- Every customer the project knows: those in `customers`, plus ids that appear in orders,
     survey answers or engagement events without a customers row. Those fall in the segment
     'unknown' (data-contract.md, "Outputs"). -#}
+{{ config(materialized='table') }}
+
 with
 
 customers as (

@@ -1,5 +1,7 @@
 {#- The valid orders (metrics.md: status completed) up to the as-of date: the purchases every
     metric counts. -#}
+{{ config(materialized='table') }}
+
 with
 
 orders as (

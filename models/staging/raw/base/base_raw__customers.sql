@@ -33,24 +33,20 @@ typed as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        {{ copy_number(['customer_id', 'created_at', 'segment', 'country']) }} as copy_number
-    from typed
-
-),
-
 versioned as (
 
     select
         *,
-        row_number() over (
-            partition by customer_id
-            order by created_at desc nulls last, segment asc, country asc, copy_number asc
-        ) as version_number
-    from ranked
+        {{ version_and_copy_columns(
+            'customer_id',
+            order_by=[
+            'created_at desc nulls last',
+            'segment asc',
+            'country asc',
+            ],
+            columns=['created_at', 'segment', 'country'],
+        ) }}
+    from typed
 
 ),
 
@@ -60,7 +56,7 @@ checked as (
         *,
         case
             when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
-            when copy_number > 1 then 'exact_duplicate'
+            when is_exact_copy then 'exact_duplicate'
             when version_number > 1 then 'duplicate_key'
             when segment is null or segment not in ('B2C', 'B2B') then 'unknown_segment'
             when

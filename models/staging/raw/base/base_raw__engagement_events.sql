@@ -35,30 +35,21 @@ typed as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        {{ copy_number(['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds']) }}
-            as copy_number
-    from typed
-
-),
-
 versioned as (
 
     select
         *,
-        row_number() over (
-            partition by event_id
-            order by
-                occurred_at desc nulls last,
-                customer_id asc,
-                event_type asc,
-                duration_seconds asc,
-                copy_number asc
-        ) as version_number
-    from ranked
+        {{ version_and_copy_columns(
+            'event_id',
+            order_by=[
+            'occurred_at desc nulls last',
+            'customer_id asc',
+            'event_type asc',
+            'duration_seconds asc',
+            ],
+            columns=['customer_id', 'occurred_at', 'event_type', 'duration_seconds'],
+        ) }}
+    from typed
 
 ),
 
@@ -68,7 +59,7 @@ checked as (
         *,
         case
             when event_id is null or trim(event_id) = '' then 'missing_event_id'
-            when copy_number > 1 then 'exact_duplicate'
+            when is_exact_copy then 'exact_duplicate'
             when version_number > 1 then 'duplicate_key'
             when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
             {{ reject_timestamp('occurred_at', 'missing_occurred_at') }}

@@ -59,25 +59,21 @@ typed as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        {{ copy_number(['order_id', 'line_number', 'product_id', 'product_category', 'quantity',
-            'unit_price']) }} as copy_number
-    from typed
-
-),
-
 versioned as (
 
     select
         *,
-        row_number() over (
-            partition by order_id, line_number
-            order by product_id asc, product_category asc, quantity asc, unit_price asc, copy_number asc
-        ) as version_number
-    from ranked
+        {{ version_and_copy_columns(
+            'order_id, line_number',
+            order_by=[
+            'product_id asc',
+            'product_category asc',
+            'quantity asc',
+            'unit_price asc',
+            ],
+            columns=['product_id', 'product_category', 'quantity', 'unit_price'],
+        ) }}
+    from typed
 
 ),
 
@@ -87,7 +83,7 @@ checked as (
         versioned.*,
         case
             when versioned.order_id is null or versioned.line_number is null then 'missing_key'
-            when versioned.copy_number > 1 then 'exact_duplicate'
+            when versioned.is_exact_copy then 'exact_duplicate'
             when versioned.version_number > 1 then 'duplicate_key'
             when order_status.order_id is null then 'unknown_order'
             when order_status.is_staged = 0 then 'order_rejected'

@@ -39,30 +39,22 @@ typed as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        {{ copy_number(['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at']) }}
-            as copy_number
-    from typed
-
-),
-
 versioned as (
 
     select
         *,
-        row_number() over (
-            partition by order_id
-            order by
-                updated_at desc nulls last,
-                ordered_at desc nulls last,
-                status asc,
-                order_total desc nulls last,
-                copy_number asc
-        ) as version_number
-    from ranked
+        {{ version_and_copy_columns(
+            'order_id',
+            order_by=[
+            'updated_at desc nulls last',
+            'ordered_at desc nulls last',
+            'status asc',
+            'order_total desc nulls last',
+            'customer_id asc',
+            ],
+            columns=['customer_id', 'ordered_at', 'status', 'order_total', 'updated_at'],
+        ) }}
+    from typed
 
 ),
 
@@ -72,7 +64,7 @@ checked as (
         *,
         case
             when order_id is null or trim(order_id) = '' then 'missing_order_id'
-            when copy_number > 1 then 'exact_duplicate'
+            when is_exact_copy then 'exact_duplicate'
             when version_number > 1 then 'superseded'
             when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
             {{ reject_timestamp('ordered_at', 'missing_ordered_at') }}

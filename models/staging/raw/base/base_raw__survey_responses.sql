@@ -36,25 +36,21 @@ typed as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        {{ copy_number(['response_id', 'customer_id', 'responded_at', 'question', 'score']) }}
-            as copy_number
-    from typed
-
-),
-
 versioned as (
 
     select
         *,
-        row_number() over (
-            partition by response_id
-            order by responded_at desc nulls last, customer_id asc, question asc, score asc, copy_number asc
-        ) as version_number
-    from ranked
+        {{ version_and_copy_columns(
+            'response_id',
+            order_by=[
+            'responded_at desc nulls last',
+            'customer_id asc',
+            'question asc',
+            'score asc',
+            ],
+            columns=['customer_id', 'responded_at', 'question', 'score'],
+        ) }}
+    from typed
 
 ),
 
@@ -64,7 +60,7 @@ checked as (
         *,
         case
             when response_id is null or trim(response_id) = '' then 'missing_response_id'
-            when copy_number > 1 then 'exact_duplicate'
+            when is_exact_copy then 'exact_duplicate'
             when version_number > 1 then 'duplicate_key'
             {{ reject_timestamp('responded_at', 'missing_responded_at') }}
             when question is null or question not in ('recommend', 'repurchase', 'try_new', 'satisfaction')
