@@ -40,16 +40,33 @@ grains as (
 
 ),
 
-events_with_periods as (
+{#- One row per customer and day first: the period roll-ups then read days, not events. #}
+
+events_daily as (
 
     select
-        events.customer_id,
-        events.event_date,
-        events.event_type,
-        events.duration_seconds,
-        grains.period_grain,
-        {{ period_start_of('grains.period_grain', 'events.event_date') }} as period_start
+        customer_id,
+        event_date,
+        cast(
+            coalesce(sum(case when event_type = 'session' then duration_seconds end), 0)
+            as {{ dbt.type_bigint() }}
+        ) as time_spent_seconds,
+        {{ count_where("event_type = 'key_action'") }} as key_actions
     from events
+    group by 1, 2
+
+),
+
+days_with_periods as (
+
+    select
+        events_daily.customer_id,
+        events_daily.event_date,
+        events_daily.time_spent_seconds,
+        events_daily.key_actions,
+        grains.period_grain,
+        {{ period_start_of('grains.period_grain', 'events_daily.event_date') }} as period_start
+    from events_daily
     cross join grains
 
 ),
@@ -57,22 +74,20 @@ events_with_periods as (
 customer_periods as (
 
     select
-        events_with_periods.customer_id,
-        events_with_periods.period_grain,
-        events_with_periods.period_start,
+        days_with_periods.customer_id,
+        days_with_periods.period_grain,
+        days_with_periods.period_start,
         periods.period_end,
         periods.is_period_complete,
-        count(distinct events_with_periods.event_date) as active_days,
-        cast(coalesce(sum(case
-            when events_with_periods.event_type = 'session' then events_with_periods.duration_seconds
-        end), 0) as {{ dbt.type_bigint() }}) as time_spent_seconds,
-        {{ count_where("events_with_periods.event_type = 'key_action'") }} as key_actions
-    from events_with_periods
+        count(*) as active_days,
+        cast(sum(days_with_periods.time_spent_seconds) as {{ dbt.type_bigint() }}) as time_spent_seconds,
+        cast(sum(days_with_periods.key_actions) as {{ dbt.type_bigint() }}) as key_actions
+    from days_with_periods
     inner join periods
         on
-            events_with_periods.period_grain = periods.period_grain
-            and events_with_periods.period_start = periods.period_start
-            and events_with_periods.event_date <= periods.period_end
+            days_with_periods.period_grain = periods.period_grain
+            and days_with_periods.period_start = periods.period_start
+            and days_with_periods.event_date <= periods.period_end
     group by 1, 2, 3, 4, 5
 
 ),
