@@ -5,6 +5,8 @@
     loyalty load-cdnow CDNOW_master.txt --warehouse warehouse/loyalty.duckdb [--schema raw]
     loyalty kpis --warehouse warehouse/loyalty.duckdb [--grain month] [--segment all]
     loyalty validate --warehouse warehouse/loyalty.duckdb [--docs-dir docs/data-docs] [--suite all]
+    loyalty dirty data/sample --out data/dirty [--seed 42]
+    loyalty cdnow-proof [--data CDNOW_sample.txt] [--docs-dir docs] [--warehouse FILE]
 
 Mistakes a user can make (a missing file or column, a bad argument) end with a one-line
 message on stderr and exit status 2, without a traceback.
@@ -98,6 +100,32 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--docs-dir", type=Path, default=Path("docs/data-docs"))
     validate.add_argument("--suite", choices=("raw", "marts", "all"), default="all")
     validate.set_defaults(handler=_validate)
+
+    dirty = commands.add_parser(
+        "dirty", help="copy raw files with bad rows of every staging rule mixed in",
+        description="Write <out>/<table>.parquet: the clean rows of CLEAN_DIR untouched, bad "
+        "rows mixed in (each breaks one staging rule), and <out>/dirty_manifest.json.",
+    )
+    dirty.add_argument("clean_dir", type=Path, metavar="CLEAN_DIR")
+    dirty.add_argument("--out", type=Path, required=True)
+    dirty.add_argument("--seed", type=_non_negative_int, default=0)
+    dirty.set_defaults(handler=_dirty)
+
+    proof = commands.add_parser(
+        "cdnow-proof", help="fit the predictive CLV models on CDNOW and compare with the papers",
+        description="Load the CDNOW 1/10 sample into a temporary warehouse, build the "
+        "predictive models at 1997-09-30, compare the fitted parameters with the published "
+        "ones (1 %%) and weeks 40-78 with the predictions; write docs/predictive_clv.md and "
+        "its plot. Exit status 1 when a parameter is off by more than 1 %%.",
+    )
+    proof.add_argument("--data", type=Path, default=None,
+                       help="CDNOW_sample.txt (default: ../shared/data/cdnow/CDNOW_sample.txt)")
+    proof.add_argument("--docs-dir", type=Path, default=None,
+                       help="where predictive_clv.md and img/ are written (default: docs)")
+    proof.add_argument("--no-docs", action="store_true", help="print only, write nothing")
+    proof.add_argument("--warehouse", type=Path, default=None,
+                       help="keep the DuckDB warehouse here (default: a temporary file)")
+    proof.set_defaults(handler=_cdnow_proof)
     return parser
 
 
@@ -146,6 +174,32 @@ def _validate(args: argparse.Namespace) -> int:
     from loyalty_analytics.validate import run
 
     return run(warehouse=args.warehouse, docs_dir=args.docs_dir, suite=args.suite)
+
+
+def _cdnow_proof(args: argparse.Namespace) -> int:
+    from loyalty_analytics.cdnow_proof import DEFAULT_DOCS_DIR, DEFAULT_SAMPLE, run_proof
+
+    data = args.data or DEFAULT_SAMPLE
+    if not data.is_file():
+        raise UsageError(f"CDNOW sample not found: {data}")
+    docs = None if args.no_docs else (args.docs_dir or DEFAULT_DOCS_DIR)
+    try:
+        result = run_proof(data, docs_dir=docs, warehouse=args.warehouse)
+    except RuntimeError as error:  # dbt build failed: its output is in the message
+        print(f"loyalty cdnow-proof: {error}", file=sys.stderr)
+        return 1
+    return 0 if result.passed else 1
+
+
+def _dirty(args: argparse.Namespace) -> None:
+    from loyalty_analytics.dirty import MANIFEST_NAME, format_added, make_dirty
+
+    manifest = make_dirty(args.clean_dir, args.out, seed=args.seed)
+    print(format_added(manifest))
+    for table, rows in manifest["dirty_rows"].items():
+        print(f"{args.out / (table + '.parquet')}: {rows:,} rows "
+              f"({manifest['clean_rows'][table]:,} clean + {manifest['added_rows'][table]:,} bad)")
+    print(f"{args.out / MANIFEST_NAME}: the rows added, by table and reason")
 
 
 def _positive_int(text: str) -> int:

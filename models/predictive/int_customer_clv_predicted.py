@@ -1,0 +1,57 @@
+"""Per customer: P(alive), expected purchases over the next 90 and 365 days (BG/NBD), the
+expected spend per purchase (Gamma-Gamma) and the expected purchases of the next 365 days
+discounted monthly, from the parameters of int_btyd_parameters_fitted.
+
+Discounting: the year after the observation date is cut into 12 steps of 365/12 days; step m's
+expected purchases E[Y(m 365/12)] - E[Y((m-1) 365/12)] are divided by
+(1 + var('clv_discount_rate_monthly'))^m and summed (end-of-month discounting). mart_customer_clv
+multiplies that by the expected spend per purchase and var('gross_margin_rate').
+A model that did not converge gives NULL for the quantities that need it.
+"""
+
+import math
+
+import pandas as pd
+
+from loyalty_analytics import btyd
+
+
+def model(dbt, session):
+    rate = _rate(dbt.config.meta_get("clv_discount_rate_monthly", 0.01))
+    parameters = dbt.ref("int_btyd_parameters_fitted").df()
+    rfm = dbt.ref("int_customer_rfm_summarised").project(
+        "customer_id, frequency, recency, t, monetary_value"
+    ).df()
+
+    predictions = btyd.predict_customers(
+        _usable(parameters, "bg_nbd"),
+        _usable(parameters, "gamma_gamma"),
+        rfm["frequency"].to_numpy(dtype=float),
+        rfm["recency"].to_numpy(dtype=float),
+        rfm["t"].to_numpy(dtype=float),
+        rfm["monetary_value"].to_numpy(dtype=float),
+        discount_rate_monthly=rate,
+    )
+    frame = pd.DataFrame({"customer_id": rfm["customer_id"].astype(object)})
+    for name, values in predictions.items():
+        frame[name] = values  # NaN is stored as NULL
+    return frame
+
+
+def _usable(parameters, model_name):
+    """The converged parameters of one model as a dict, or None."""
+    rows = parameters[(parameters["model_name"] == model_name) & parameters["is_converged"]]
+    if rows.empty:
+        return None
+    return {row.parameter_name: float(row.parameter_value) for row in rows.itertuples()}
+
+
+def _rate(value):
+    try:
+        rate = float(value)
+    except (TypeError, ValueError):
+        rate = math.nan
+    if not math.isfinite(rate) or rate < 0 or rate >= 1:
+        raise ValueError(
+            f"var('clv_discount_rate_monthly') must be a number in [0, 1), got {value!r}")
+    return rate

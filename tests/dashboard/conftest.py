@@ -1,0 +1,107 @@
+"""A demo warehouse for the semantic-layer and dashboard tests, built once per session.
+
+As `make demo` does: generate, load, `dbt build` in a subprocess. Then a few bad raw rows are
+added before the build so the data-quality panel has something to show. The build runs in a
+private copy of the project made of symlinks: MetricFlow's `mf` reads the semantic manifest
+from `<project>/target/`, and the developer's own target/ must not be overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DASHBOARD_DIR = PROJECT_DIR / "dashboard"
+BIN = Path(sys.executable).parent
+
+# The dashboard is a Streamlit script folder, not a package: its data module imports as is.
+if str(DASHBOARD_DIR) not in sys.path:
+    sys.path.insert(0, str(DASHBOARD_DIR))
+
+# Left out of the private project: build outputs, local state and the developer's warehouse.
+NOT_LINKED = {
+    ".git", ".venv", ".pytest_cache", ".ruff_cache", "target", "logs", "dbt_packages",
+    "warehouse", "data", "profiles.yml", ".user.yml",
+}
+
+# Raw rows that the quarantine rejects: 3 exact copies of orders, 2 orders with an unknown
+# status and 2 survey answers scoring 11 (on 0-10).
+BAD_ROWS_SQL = """
+insert into raw.orders
+    select * from (select * from raw.orders order by order_id limit 3);
+insert into raw.orders
+    select * replace ('X' || order_id as order_id, 'teleported' as status)
+    from (select * from raw.orders order by order_id limit 2);
+insert into raw.survey_responses
+    select * replace ('X' || response_id as response_id, 11 as score)
+    from (
+        select * from raw.survey_responses
+        where question = 'recommend' order by response_id limit 2
+    );
+"""
+BAD_ROWS = {("orders", "exact_duplicate"): 3, ("orders", "unknown_status"): 2,
+            ("survey_responses", "score_out_of_range"): 2}
+
+
+@dataclass(frozen=True)
+class Demo:
+    project: Path
+    profiles: Path
+    warehouse: Path
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DBT_DUCKDB_PATH": str(self.warehouse),
+            "DBT_PROFILES_DIR": str(self.profiles),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+        }
+
+    def query(self, sql: str, params: list | None = None) -> list[dict]:
+        """Run SQL on the warehouse read-only and close it again (mf needs the write lock)."""
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            cursor = con.execute(sql, params or [])
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def private_project(root: Path) -> Path:
+    project = root / "project"
+    project.mkdir()
+    for entry in PROJECT_DIR.iterdir():
+        if entry.name not in NOT_LINKED:
+            (project / entry.name).symlink_to(entry)
+    return project
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Demo:
+    root = tmp_path_factory.mktemp("dashboard_demo")
+    project = private_project(root)
+    profiles = root / "profiles"
+    profiles.mkdir()
+    (profiles / "profiles.yml").write_text((PROJECT_DIR / "profiles.example.yml").read_text())
+    built = Demo(project=project, profiles=profiles, warehouse=root / "loyalty.duckdb")
+    data = root / "data"
+
+    def run(*command: str) -> None:
+        done = subprocess.run(command, cwd=project, env=built.env(), capture_output=True,
+                              text=True, check=False)
+        output = done.stdout[-4000:] + done.stderr[-2000:]
+        assert done.returncode == 0, f"{' '.join(command)}:\n{output}"
+
+    run(str(BIN / "loyalty"), "generate", "--customers", "400", "--years", "2", "--seed", "11",
+        "--end-date", "2025-06-15", "--out", str(data))
+    run(str(BIN / "loyalty"), "load", str(data), "--warehouse", str(built.warehouse))
+    with duckdb.connect(str(built.warehouse)) as con:
+        con.execute(BAD_ROWS_SQL)
+    run(str(BIN / "dbt"), "build", "--profiles-dir", str(profiles))
+    return built
