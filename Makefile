@@ -21,6 +21,7 @@ CDNOW ?= ../shared/data/cdnow/CDNOW_master.txt
 help:
 	@echo "make demo    generate sample data, load it, dbt build, print the KPIs"
 	@echo "make test    lint SQL and Python, run dbt tests and pytest"
+	@echo "make test-postgres / make test-spark   the marts on Postgres / Spark against DuckDB"
 	@echo "make cdnow   build the marts on the real CDNOW purchase data"
 	@echo "make dashboard  serve the dashboard on http://localhost:$(DASHBOARD_PORT) (after make demo)"
 	@echo "make docs    build the dbt docs site into target/dbt-site/index.html"
@@ -49,7 +50,7 @@ build: install
 	$(DBT) build
 
 kpis: install
-	$(BIN)/loyalty kpis --warehouse $(DBT_DUCKDB_PATH)
+	$(BIN)/loyalty kpis --warehouse $(DBT_DUCKDB_PATH) --top-clv 10
 
 # Great Expectations suites of the raw tables and the marts; HTML Data Docs in docs/data-docs/.
 validate: install
@@ -113,16 +114,43 @@ browser:
 test-dashboard: install browser
 	$(BIN)/pytest tests/dashboard
 
+# The same project on PostgreSQL and Spark (docs/engines.md), each on a throw-away local engine,
+# marts compared value by value with DuckDB's (tests/engines). test-postgres also builds a small
+# generated sample on Postgres (scripts/engine_build.py). What they need is installed when
+# missing (as root, as on CI): Debian's postgresql-15 server, Java 17 for pyspark.
+POSTGRES_BIN_DIR ?= /usr/lib/postgresql/15/bin
+.PHONY: postgres-server java test-postgres test-spark
+postgres-server:
+	@if [ ! -x $(POSTGRES_BIN_DIR)/initdb ] || [ ! -x $(POSTGRES_BIN_DIR)/pg_ctl ]; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q postgresql-15 || { apt-get update -q && apt-get install -y -q postgresql-15; }; \
+	fi
+
+java:
+	@if ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q openjdk-17-jre-headless \
+	    || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }; \
+	fi
+
+test-postgres: install postgres-server
+	POSTGRES_BIN_DIR=$(POSTGRES_BIN_DIR) $(BIN)/python scripts/engine_build.py postgres
+	POSTGRES_BIN_DIR=$(POSTGRES_BIN_DIR) $(BIN)/pytest -m engines -k "not spark" tests/engines
+
+test-spark: install java
+	$(BIN)/pytest -m engines -k "not postgres" tests/engines
+
 lint: install
-	$(BIN)/ruff check src tests dashboard bench
+	$(BIN)/ruff check src tests dashboard bench scripts
 	$(BIN)/sqlfluff lint models macros analyses
 
 test: install lint browser
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-postgres test-spark
 
 lock:
 	rm -rf /tmp/loyalty-lock-venv && $(PYTHON) -m venv /tmp/loyalty-lock-venv
-	/tmp/loyalty-lock-venv/bin/pip install --quiet ".[dev,dashboard]"
+	/tmp/loyalty-lock-venv/bin/pip install --quiet ".[dev,dashboard,engines]"
 	{ echo "# Exact pins of every package the project installs (direct and transitive), Python 3.11."; \
 	  echo "# Direct dependencies are declared in pyproject.toml; regenerate with 'make lock'."; \
 	  /tmp/loyalty-lock-venv/bin/pip freeze --exclude loyalty-analytics; } > requirements.lock

@@ -89,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     kpis.add_argument("--warehouse", type=Path, required=True)
     kpis.add_argument("--grain", default="month")
     kpis.add_argument("--segment", default="all")
+    kpis.add_argument("--top-clv", type=_non_negative_int, default=0, metavar="N",
+                      help="also list the N customers with the highest predicted CLV")
     kpis.set_defaults(handler=_kpis)
 
     validate = commands.add_parser(
@@ -165,6 +167,11 @@ def _kpis(args: argparse.Namespace) -> None:
     from loyalty_analytics.report import print_kpis
 
     print_kpis(warehouse=args.warehouse, grain=args.grain, segment=args.segment)
+    if args.top_clv:
+        from loyalty_analytics.cdnow_proof import print_top_predicted
+
+        print()
+        print_top_predicted(args.warehouse, n=args.top_clv)
 
 
 def _validate(args: argparse.Namespace) -> int:
