@@ -1,0 +1,159 @@
+"""Helpers of the attack tests: write raw rows, run dbt, read and compare whole tables."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from conftest import PROJECT_DIR
+
+from loyalty_analytics.contract import RAW_TABLES, create_table_sql
+
+# The marts of the data contract ("Outputs"): each must come out the same on clean and on
+# dirty input.
+MARTS = (
+    "mart_retention",
+    "mart_purchases",
+    "mart_cohorts",
+    "mart_clv",
+    "mart_survey_scores",
+    "mart_engagement",
+    "mart_loyalty_kpis",
+    "dim_customers",
+    "fct_customer_periods",
+)
+# The staging models, one per raw table.
+STAGED = {table: f"stg_{table}" for table in RAW_TABLES}
+QUARANTINED = {table: f"quarantine_{table}" for table in RAW_TABLES}
+
+# The contract marts, the quarantine and everything upstream of them, with the data tests
+# whose parents are all selected (rows_reconcile included): what a property example needs,
+# without the unit tests (they read no data) or models other marts add.
+MART_SELECTION = (
+    "--select", *(f"+{name}" for name in (*MARTS, "mart_data_quality")),
+    "--indirect-selection", "cautious",
+    "--exclude", "resource_type:unit_test",
+)
+
+FLOAT_TOLERANCE = 1e-9
+
+
+def write_raw(warehouse: Path, tables: Mapping[str, Iterable[Sequence]]) -> None:
+    """Create the five raw tables with the contract's types in ``warehouse``; insert rows
+    (tuples in contract column order; python values, cast by DuckDB). Missing tables are
+    created empty."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists raw")
+        for table, columns in RAW_TABLES.items():
+            con.execute(create_table_sql(table))
+            rows = [list(row) for row in tables.get(table, ())]
+            if rows:
+                marks = ", ".join("?" for _ in columns)
+                con.executemany(f"insert into raw.{table} values ({marks})", rows)
+
+
+def dbt_command(*args: str, warehouse: Path, profiles: Path, work: Path) -> tuple[list[str], dict]:
+    """The argv and environment of ``dbt ARGS`` in its own process, on ``warehouse``, with
+    its own target and log directories under ``work`` (so several can run at once)."""
+    dbt = Path(sys.executable).with_name("dbt")
+    argv = [str(dbt), *args, "--profiles-dir", str(profiles),
+            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    env = {**os.environ, "DBT_DUCKDB_PATH": str(warehouse),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+    return argv, env
+
+
+def run_dbt_processes(
+    commands: Sequence[tuple[list[str], dict]],
+) -> list[subprocess.CompletedProcess]:
+    """Run the dbt commands side by side (one process each); wait for all."""
+    running = [
+        subprocess.Popen(argv, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+        for argv, env in commands
+    ]
+    done = []
+    for process, (argv, _) in zip(running, commands, strict=True):
+        out, _ = process.communicate(timeout=600)
+        done.append(subprocess.CompletedProcess(argv, process.returncode, out, ""))
+    return done
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[str, ...]
+    types: tuple[str, ...]
+    rows: tuple[tuple, ...]
+
+    def records(self) -> list[dict]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def read_table(warehouse: Path, relation: str, con: duckdb.DuckDBPyConnection | None = None
+               ) -> Table:
+    """Every row of ``relation``, sorted by its non-float columns then its floats.
+
+    The connection is not read-only: dbt-duckdb may hold the file open in this process with
+    that configuration."""
+    if con is None:
+        with duckdb.connect(str(warehouse)) as own:
+            return read_table(warehouse, relation, own)
+    # One statement at a time: con.execute returns the connection, whose result the next
+    # statement replaces.
+    cursor = con.execute(f"select * from {relation}")
+    columns = tuple(d[0] for d in cursor.description)
+    rows = cursor.fetchall()
+    types = tuple(
+        row[1] for row in con.execute(f"describe select * from {relation}").fetchall()
+    )
+    floats = [i for i, t in enumerate(types) if t.upper() in {"DOUBLE", "FLOAT", "REAL"}]
+    others = [i for i in range(len(columns)) if i not in floats]
+
+    def key(row: tuple) -> tuple:
+        return tuple((row[i] is None, row[i] if row[i] is not None else 0)
+                     for i in [*others, *floats])
+
+    return Table(relation, columns, types, tuple(sorted(rows, key=key)))
+
+
+def same_value(a, b, is_float: bool) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if is_float:
+        return math.isclose(a, b, rel_tol=FLOAT_TOLERANCE, abs_tol=FLOAT_TOLERANCE)
+    return a == b
+
+
+def table_differences(expected: Table, actual: Table, limit: int = 5) -> list[str]:
+    """What differs between two reads of a table (empty when they are equal: same columns
+    and types, same rows in the same sorted order, floats to FLOAT_TOLERANCE)."""
+    if (expected.columns, expected.types) != (actual.columns, actual.types):
+        want = list(zip(expected.columns, expected.types, strict=True))
+        got = list(zip(actual.columns, actual.types, strict=True))
+        return [f"{expected.name}: columns {want} != {got}"]
+    if len(expected.rows) != len(actual.rows):
+        return [f"{expected.name}: {len(expected.rows)} rows != {len(actual.rows)} rows"]
+    is_float = [t.upper() in {"DOUBLE", "FLOAT", "REAL"} for t in expected.types]
+    problems = []
+    for number, (want, got) in enumerate(zip(expected.rows, actual.rows, strict=True)):
+        for column, a, b, flt in zip(expected.columns, want, got, is_float, strict=True):
+            if not same_value(a, b, flt):
+                record = dict(zip(expected.columns, want, strict=True))
+                problems.append(f"{expected.name} row {number} ({record}): "
+                                f"{column} {a!r} != {b!r}")
+                break
+        if len(problems) >= limit:
+            break
+    return problems
+
+
+def count(warehouse: Path, sql: str) -> int:
+    with duckdb.connect(str(warehouse)) as con:
+        return con.execute(sql).fetchone()[0]
