@@ -6,13 +6,26 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
+{#- True when a timestamp lies outside [1990-01-01, build start]; NULL stays NULL. -#}
+{% macro is_out_of_range(column) -%}
+    ({{ column }} < cast('1990-01-01' as {{ dbt.type_timestamp() }}) or {{ column }} > {{ run_started_timestamp() }})
+{%- endmacro %}
+
 {#- CASE branches for a timestamp column: missing, then outside [1990-01-01, build start]. -#}
-{% macro reject_timestamp(column, missing_reason) -%}
+{% macro reject_timestamp(column, missing_reason=none) -%}
+    {%- if missing_reason is not none %}
     when {{ column }} is null then '{{ missing_reason }}'
-    when
-        {{ column }} < cast('1990-01-01' as {{ dbt.type_timestamp() }})
-        or {{ column }} > {{ run_started_timestamp() }}
-        then 'timestamp_out_of_range'
+    {%- endif %}
+    when {{ is_out_of_range(column) }} then 'timestamp_out_of_range'
+{%- endmacro %}
+
+{#- Sort key that puts rows with a missing or impossible timestamp after the others, so a
+    junk row stamped in 2099 never wins the version ranking of its key. -#}
+{% macro invalid_stamps_last(columns, required=[]) -%}
+    case when
+        {%- for column in required %} {{ column }} is null or{% endfor %}
+        {%- for column in columns %} coalesce({{ is_out_of_range(column) }}, false){{ " or" if not loop.last }}{% endfor %}
+        then 1 else 0 end asc
 {%- endmacro %}
 
 {#- Version numbers within a key, latest first, and exact copies, in one sort: rows are

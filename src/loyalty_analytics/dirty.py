@@ -327,8 +327,10 @@ class _BadRows:
                 **row, "responded_at": row["responded_at"] - dt.timedelta(days=1),
                 "score": 0 if row["score"] >= 5 else 10,
             })
+        # A second version without a timestamp never wins the key; the timestamp rules come
+        # before the key rule, so its reason is the missing timestamp.
         for row in t[1:2]:
-            self.add("survey_responses", "duplicate_key", {**row, "responded_at": None})
+            self.add("survey_responses", "missing_responded_at", {**row, "responded_at": None})
         copies = t[2:4] + self.sample("survey_responses", 1, "customer_id is null")
         for row in copies:
             self.add("survey_responses", "exact_duplicate", row)
@@ -360,8 +362,9 @@ class _BadRows:
         for row in t[0:1]:
             self.add("engagement_events", "duplicate_key",
                      {**row, "occurred_at": row["occurred_at"] - dt.timedelta(hours=1)})
+        # As for surveys: a keyed copy without a timestamp is rejected for the timestamp.
         for row in t[1:2]:
-            self.add("engagement_events", "duplicate_key", {**row, "occurred_at": None})
+            self.add("engagement_events", "missing_occurred_at", {**row, "occurred_at": None})
         copies = t[2:4] + self.sample("engagement_events", 1, "event_type = 'key_action' "
                                       "and duration_seconds is null")
         for row in copies:

@@ -21,7 +21,8 @@ renamed as (
         -- numerics
         quantity,
         unit_price,
-        quantity * unit_price as line_amount
+        -- decimal(38, 2): quantity x a price near the decimal(18, 2) limit still fits
+        quantity * cast(unit_price as decimal(38, 2)) as line_amount
 
     from checked
 

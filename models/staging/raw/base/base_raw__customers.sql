@@ -40,6 +40,7 @@ versioned as (
         {{ version_and_copy_columns(
             'customer_id',
             order_by=[
+            invalid_stamps_last(['created_at']),
             'created_at desc nulls last',
             'segment asc',
             'country asc',
@@ -57,12 +58,9 @@ checked as (
         case
             when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
             when is_exact_copy then 'exact_duplicate'
+            {{ reject_timestamp('created_at') }}
             when version_number > 1 then 'duplicate_key'
             when segment is null or segment not in ('B2C', 'B2B') then 'unknown_segment'
-            when
-                created_at < cast('1990-01-01' as {{ dbt.type_timestamp() }})
-                or created_at > {{ run_started_timestamp() }}
-                then 'timestamp_out_of_range'
         end as reject_reason
     from versioned
 

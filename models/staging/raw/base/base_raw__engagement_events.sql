@@ -42,6 +42,7 @@ versioned as (
         {{ version_and_copy_columns(
             'event_id',
             order_by=[
+            invalid_stamps_last(['occurred_at'], required=['occurred_at']),
             'occurred_at desc nulls last',
             'customer_id asc',
             'event_type asc',
@@ -60,9 +61,9 @@ checked as (
         case
             when event_id is null or trim(event_id) = '' then 'missing_event_id'
             when is_exact_copy then 'exact_duplicate'
+            {{ reject_timestamp('occurred_at', 'missing_occurred_at') }}
             when version_number > 1 then 'duplicate_key'
             when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
-            {{ reject_timestamp('occurred_at', 'missing_occurred_at') }}
             when event_type is null or event_type not in ('session', 'key_action') then 'unknown_event_type'
             when event_type = 'session' and duration_seconds is null then 'missing_duration'
             when duration_seconds < 0 then 'negative_duration'

@@ -46,6 +46,7 @@ versioned as (
         {{ version_and_copy_columns(
             'order_id',
             order_by=[
+            invalid_stamps_last(['ordered_at', 'updated_at'], required=['ordered_at']),
             'updated_at desc nulls last',
             'ordered_at desc nulls last',
             'status asc',
@@ -65,9 +66,10 @@ checked as (
         case
             when order_id is null or trim(order_id) = '' then 'missing_order_id'
             when is_exact_copy then 'exact_duplicate'
+            {{ reject_timestamp('ordered_at', 'missing_ordered_at') }}
+            {{ reject_timestamp('updated_at') }}
             when version_number > 1 then 'superseded'
             when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
-            {{ reject_timestamp('ordered_at', 'missing_ordered_at') }}
             when status is null or status not in ('completed', 'cancelled', 'refunded', 'pending')
                 then 'unknown_status'
             when order_total is null then 'missing_amount'

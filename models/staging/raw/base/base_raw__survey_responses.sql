@@ -27,7 +27,11 @@ typed as (
 
         -- typed values
         cast(response_id as {{ dbt.type_string() }}) as response_id,
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        -- a blank customer id is an anonymous answer, like NULL
+        case
+            when trim(cast(customer_id as {{ dbt.type_string() }})) = '' then null
+            else cast(customer_id as {{ dbt.type_string() }})
+        end as customer_id,
         lower(trim(cast(question as {{ dbt.type_string() }}))) as question,
         {{ dbt.safe_cast('score', dbt.type_int()) }} as score,
         {{ dbt.safe_cast('responded_at', dbt.type_timestamp()) }} as responded_at
@@ -43,6 +47,7 @@ versioned as (
         {{ version_and_copy_columns(
             'response_id',
             order_by=[
+            invalid_stamps_last(['responded_at'], required=['responded_at']),
             'responded_at desc nulls last',
             'customer_id asc',
             'question asc',
@@ -61,8 +66,8 @@ checked as (
         case
             when response_id is null or trim(response_id) = '' then 'missing_response_id'
             when is_exact_copy then 'exact_duplicate'
-            when version_number > 1 then 'duplicate_key'
             {{ reject_timestamp('responded_at', 'missing_responded_at') }}
+            when version_number > 1 then 'duplicate_key'
             when question is null or question not in ('recommend', 'repurchase', 'try_new', 'satisfaction')
                 then 'unknown_question'
             when score is null then 'missing_score'
