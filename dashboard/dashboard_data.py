@@ -20,6 +20,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from loyalty_analytics import report
+
 DEFAULT_WAREHOUSE = "warehouse/loyalty.duckdb"
 
 GRAIN_ORDER = ("month", "quarter", "year")
@@ -328,30 +330,11 @@ def read_engagement(path: Path | str, grain: str, period_start, segment: str) ->
 
 def period_label(period_start, grain: str, complete: bool = True) -> str:
     """2025-06, 2025-Q2 or 2025, with * when the period is cut at the as-of date."""
-    start = pd.Timestamp(period_start)
-    if grain == "year":
-        label = f"{start.year}"
-    elif grain == "quarter":
-        label = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    else:
-        label = f"{start:%Y-%m}"
-    return label if complete else f"{label}*"
+    return report.period_label(pd.Timestamp(period_start), grain, complete)
 
 
-def format_value(value, kind: str) -> str:
-    """A KPI as shown on a tile: rates in %, scores signed, money with 2 decimals."""
-    if value is None or pd.isna(value):
-        return "–"
-    value = float(value)
-    if kind == "rate":
-        return f"{value * 100:.1f} %"
-    if kind == "score":
-        return f"{value:+.1f}"
-    if kind == "money":
-        return f"{value:,.2f}"
-    if kind == "count":
-        return f"{int(round(value)):,}"
-    return f"{value:.2f}"
+# The terminal KPI table and the tiles format values alike.
+format_value = report.format_value
 
 
 def format_delta(current, previous, kind: str) -> str | None:

@@ -50,22 +50,23 @@ limit ?
 
 
 def format_value(value, kind: str) -> str:
-    if value is None:
+    """A KPI as shown in the table and on the dashboard's tiles: counts with thousands
+    separators, rates in %, net scores signed, money and means with 2 decimals."""
+    if value is None or value != value:  # NULL, or NaN from pandas
         return "–"
     if kind == "count":
-        return f"{int(value):,}"
+        return f"{int(round(float(value))):,}"
     if kind == "rate":
         return f"{float(value) * 100:.1f} %"
-    if kind == "ratio":
-        return f"{float(value):.2f}"
     if kind == "money":
         return f"{float(value):,.2f}"
-    if kind == "mean":
-        return f"{float(value):.2f}"
-    return f"{float(value):+.1f}"
+    if kind == "score":
+        return f"{float(value):+.1f}"
+    return f"{float(value):.2f}"  # ratio, mean
 
 
-def period_label(period_start, grain: str, complete: bool) -> str:
+def period_label(period_start, grain: str, complete: bool = True) -> str:
+    """2025-06, 2025-Q2 or 2025, with * when the period is cut at the as-of date."""
     if grain == "year":
         label = f"{period_start.year}"
     elif grain == "quarter":
