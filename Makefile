@@ -141,6 +141,7 @@ test-spark: install java
 	$(BIN)/pytest -m engines -k "not postgres" tests/engines
 
 lint: install
+	@mkdir -p $(dir $(DBT_DUCKDB_PATH))
 	$(BIN)/ruff check src tests dashboard bench scripts
 	$(BIN)/sqlfluff lint models macros analyses
 

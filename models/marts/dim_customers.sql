@@ -38,7 +38,8 @@ final as (
         order_summary.last_order_date,
         cast({{ dbt.date_trunc('month', 'order_summary.first_order_date') }} as date) as cohort_month,
         coalesce(order_summary.lifetime_orders, 0) as lifetime_orders,
-        coalesce(order_summary.lifetime_revenue, 0) as lifetime_revenue
+        -- the contract's decimal(38, 2) on every engine (Spark sums decimal(18, 2) into 28 digits)
+        cast(coalesce(order_summary.lifetime_revenue, 0) as decimal(38, 2)) as lifetime_revenue
     from customers
     left join order_summary
         on customers.customer_id = order_summary.customer_id

@@ -85,7 +85,7 @@ flagged as (
         spell_periods.period_end,
         customers.segment,
         coalesce(customer_orders.orders, 0) as orders,
-        coalesce(customer_orders.revenue, 0) as revenue,
+        coalesce(cast(customer_orders.revenue as decimal(38, 2)), 0) as revenue,
         coalesce(customer_orders.distinct_categories, 0) as distinct_categories,
         coalesce(customer_orders.orders, 0) > 0 as is_active,
         coalesce(

@@ -1,0 +1,104 @@
+"""The project on Spark: a local Spark session as dbt-spark's `session` method uses it, and a
+loader of the raw tables.
+
+dbt-spark's session method runs Spark inside the dbt process (pyspark and the machine's
+Java 17): ``SparkSession.builder.enableHiveSupport()...getOrCreate()``, so tables live in a
+local warehouse directory with a Derby metastore. ``session_config()`` holds the settings the
+`spark` target of profiles.example.yml passes as server_side_parameters; ``local_session()``
+starts that session in this process (dbt then reuses it), and ``load_from_duckdb()`` copies
+the five raw tables of a DuckDB warehouse into it as Parquet tables with the contract's
+column types spelled for Spark.
+
+pyspark comes with dbt-spark[session] (the ``engines`` extra); it is imported only here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from loyalty_analytics.contract import RAW_SCHEMA, RAW_TABLES
+
+# The contract's DuckDB types (contract.py) as Spark spells them.
+SPARK_TYPES = {
+    "varchar": "string",
+    "timestamp": "timestamp",
+    "integer": "int",
+    "decimal(18,2)": "decimal(18, 2)",
+}
+
+
+class SparkError(Exception):
+    """The session could not be started or loaded."""
+
+
+def spark_type(duckdb_type: str) -> str:
+    """The Spark spelling of a contract type."""
+    key = duckdb_type.lower().replace(" ", "")
+    if key not in SPARK_TYPES:
+        raise SparkError(f"no Spark type for contract type {duckdb_type}")
+    return SPARK_TYPES[key]
+
+
+def session_config(warehouse_dir: str | os.PathLike, metastore_dir: str | os.PathLike,
+                   ) -> dict[str, str]:
+    """Settings of a small local session: tables under ``warehouse_dir``, the Derby metastore
+    (and derby.log) under ``metastore_dir``, UTC, two partitions, no web UI.
+
+    The same settings as the `spark` target's server_side_parameters in profiles.example.yml.
+    """
+    metastore = Path(metastore_dir).resolve()
+    return {
+        "spark.master": "local[2]",
+        "spark.sql.warehouse.dir": str(Path(warehouse_dir).resolve()),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={metastore}",
+        "spark.hadoop.javax.jdo.option.ConnectionURL":
+            "jdbc:derby:;databaseName=metastore_db;create=true",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.ui.enabled": "false",
+        # dbt-spark sets this too (its SQL is written for non-ANSI casts).
+        "spark.sql.ansi.enabled": "false",
+    }
+
+
+def local_session(warehouse_dir: str | os.PathLike, metastore_dir: str | os.PathLike):
+    """Start (or get) this process's Spark session with ``session_config()``."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in session_config(warehouse_dir, metastore_dir).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def load_from_duckdb(session, warehouse: str | os.PathLike, schema: str = RAW_SCHEMA,
+                     ) -> dict[str, int]:
+    """Replace the raw tables in Spark database ``schema`` with those of a DuckDB warehouse.
+
+    Each table of the DuckDB file goes through a Parquet file (DuckDB writes it, Spark reads
+    it), then into a Parquet table with the contract's columns cast to Spark types.
+    Timestamps are UTC wall-clock times on both sides (the session's time zone is UTC).
+    """
+    counts: dict[str, int] = {}
+    session.sql(f"create database if not exists {schema}")
+    with tempfile.TemporaryDirectory(prefix="loyalty-spark-load-") as staging, \
+            duckdb.connect(str(warehouse), read_only=True) as source:
+        source.execute("set TimeZone = 'UTC'")
+        for table, columns in RAW_TABLES.items():
+            names = ", ".join(name for name, _ in columns)
+            path = Path(staging) / f"{table}.parquet"
+            source.execute(
+                f"copy (select {names} from {RAW_SCHEMA}.{table}) to '{path}' (format parquet)")
+            casts = ", ".join(f"cast({name} as {spark_type(type_)}) as {name}"
+                              for name, type_ in columns)
+            session.sql(f"drop table if exists {schema}.{table}")
+            session.sql(f"create table {schema}.{table} using parquet as "
+                        f"select {casts} from parquet.`{path}`")
+            counts[table] = session.sql(f"select count(*) from {schema}.{table}").first()[0]
+    return counts
