@@ -1,5 +1,11 @@
 {#- Valid orders, revenue and distinct product categories per customer, grain and period. -#}
-{{ config(materialized='table') }}
+-- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
+{{ config(
+    materialized=incremental_or_table(),
+    incremental_strategy='replace_where',
+    replace_where='customer_scope',
+    on_schema_change='fail',
+) }}
 
 with
 
@@ -10,7 +16,7 @@ orders as (
         customer_id,
         order_date,
         revenue
-    from {{ ref('int_orders_validated') }}
+    from {{ scoped_valid_orders() }}
 
 ),
 
@@ -77,7 +83,8 @@ final as (
         orders_by_period.period_start,
         orders_by_period.orders,
         orders_by_period.revenue,
-        coalesce(categories_by_period.distinct_categories, 0) as distinct_categories
+        coalesce(categories_by_period.distinct_categories, 0) as distinct_categories,
+        {{ loaded_at() }} as _loaded_at
     from orders_by_period
     left join categories_by_period
         on

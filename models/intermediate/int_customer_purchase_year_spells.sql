@@ -1,6 +1,34 @@
 {#- Spells for a fixed 365-day window: a customer made a valid order in the 365 days ending
     on day d  <=>  spell_start <= d <= spell_end. Counts the distinct purchasing customers of
-    the trailing year in mart_clv without scanning every order once per period. -#}
-{{ config(materialized='table') }}
+    the trailing year in mart_clv without scanning every order once per period.
+    Incremental: a run recomputes the spells of the customers whose orders changed. -#}
+-- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
+{{ config(
+    materialized=incremental_or_table(),
+    incremental_strategy='replace_where',
+    replace_where='customer_scope',
+    on_schema_change='fail',
+) }}
 
-{{ customer_base_spells(ref('int_orders_validated'), 365) }}
+with
+
+spells as (
+
+    {{ customer_base_spells(scoped_valid_orders(), 365) }}
+
+),
+
+final as (
+
+    select
+        customer_id,
+        spell_number,
+        spell_start,
+        last_order_date,
+        spell_end,
+        {{ loaded_at() }} as _loaded_at
+    from spells
+
+)
+
+select * from final

@@ -1,7 +1,5 @@
 {#- The valid orders (metrics.md: status completed) up to the as-of date: the purchases every
-    metric counts. -#}
-{{ config(materialized='table') }}
-
+    metric counts. A view: a scan of the staged orders is cheaper than a copy of them. -#}
 with
 
 orders as (

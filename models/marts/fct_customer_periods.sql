@@ -1,6 +1,17 @@
 {#- One row per customer, grain and period from the customer's first period on, for every
     period in which the customer is active or in the base at its start or its end
-    (data-contract.md). A lapsed customer has no rows until they come back. -#}
+    (data-contract.md). A lapsed customer has no rows until they come back.
+    Incremental: a run recomputes every row of the customers whose orders or customers row
+    changed, and, for everybody, the rows of the period that held the previous as-of date and
+    of the periods after it (the only ones a later as-of date changes). -#}
+-- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
+{{ config(
+    materialized=incremental_or_table(),
+    incremental_strategy='replace_where',
+    replace_where='customer_period_scope',
+    on_schema_change='fail',
+) }}
+
 with
 
 periods as (
@@ -18,7 +29,12 @@ spells as (
     select
         customer_id,
         spell_start,
-        spell_end
+        spell_end,
+        {%- if is_incremental() %}
+        customer_id in ({{ changed_customers() }}) as is_changed
+        {%- else %}
+        true as is_changed
+        {%- endif %}
     from {{ ref('int_customer_spells') }}
 
 ),
@@ -49,29 +65,76 @@ customers as (
 {#- A spell touches a period when it covers a day of it or the day before it
     (in the base at the start = in the base at the end of period_start - 1 day). #}
 
-spell_periods as (
+{%- if is_incremental() %}
+
+{#- An unchanged customer's rows before the period of the previous as-of date stand. #}
+
+recent_periods as (
+
+    select
+        period_grain,
+        period_start,
+        period_end
+    from periods
+    where period_start >= {{ period_start_of('period_grain', previous_as_of_date()) }}
+
+),
+{%- endif %}
+
+spell_period_pairs as (
 
     select
         spells.customer_id,
+        spells.spell_start,
+        spells.spell_end,
         periods.period_grain,
         periods.period_start,
-        periods.period_end,
-        max(case
-            when {{ is_in_base(dbt.dateadd('day', -1, 'periods.period_start'),
-                'spells.spell_start', 'spells.spell_end') }}
-                then 1
-            else 0
-        end) as in_base_start_flag,
-        max(case
-            when {{ is_in_base('periods.period_end', 'spells.spell_start', 'spells.spell_end') }}
-                then 1
-            else 0
-        end) as in_base_end_flag
+        periods.period_end
     from spells
     inner join periods
         on
             {{ dbt.dateadd('day', 1, 'spells.spell_end') }} >= periods.period_start
             and spells.spell_start <= periods.period_end
+    {%- if is_incremental() %}
+    where spells.is_changed
+
+    union all
+
+    select
+        spells.customer_id,
+        spells.spell_start,
+        spells.spell_end,
+        recent_periods.period_grain,
+        recent_periods.period_start,
+        recent_periods.period_end
+    from spells
+    inner join recent_periods
+        on
+            {{ dbt.dateadd('day', 1, 'spells.spell_end') }} >= recent_periods.period_start
+            and spells.spell_start <= recent_periods.period_end
+    where not spells.is_changed
+    {%- endif %}
+
+),
+
+spell_periods as (
+
+    select
+        customer_id,
+        period_grain,
+        period_start,
+        period_end,
+        max(case
+            when {{ is_in_base(dbt.dateadd('day', -1, 'period_start'), 'spell_start', 'spell_end') }}
+                then 1
+            else 0
+        end) as in_base_start_flag,
+        max(case
+            when {{ is_in_base('period_end', 'spell_start', 'spell_end') }}
+                then 1
+            else 0
+        end) as in_base_end_flag
+    from spell_period_pairs
     group by 1, 2, 3, 4
 
 ),
@@ -123,7 +186,8 @@ final as (
         is_in_base_end,
         is_in_base_start and is_in_base_end as is_retained,
         is_in_base_start and not is_in_base_end as is_churned,
-        is_in_base_end and not is_in_base_start and not is_new as is_reactivated
+        is_in_base_end and not is_in_base_start and not is_new as is_reactivated,
+        {{ loaded_at() }} as _loaded_at
     from flagged
 
 )

@@ -22,13 +22,15 @@ def model(dbt, session):
                             "clv_min_repeat_customers")
     rfm = dbt.ref("int_customer_rfm_summarised")
 
+    # Sorted: the sums of the likelihood, and so the last digits of the fit, must not depend on
+    # the order in which the table's rows happen to be stored (an incremental run appends).
     bg_rows = rfm.aggregate(
         "frequency, recency, t, count(*) as customers", "frequency, recency, t"
-    ).fetchnumpy()
+    ).order("frequency, recency, t").fetchnumpy()
     repeaters = rfm.filter("frequency > 0 and monetary_value > 0")
     gg_rows = repeaters.aggregate(
         "frequency, monetary_value, count(*) as customers", "frequency, monetary_value"
-    ).fetchnumpy()
+    ).order("frequency, monetary_value").fetchnumpy()
     observation = rfm.aggregate("max(observation_date) as observation_date").fetchall()[0][0]
 
     fit = btyd.fit_rfm(

@@ -1,6 +1,10 @@
 {#- Every raw customer row, typed, with the first staging rule it breaks (NULL: it is staged).
     Several rows with one customer_id: the latest created_at is kept, the others are
-    `duplicate_key` (exact copies: `exact_duplicate`). -#}
+    `duplicate_key` (exact copies: `exact_duplicate`).
+    Incremental (delete+insert by customer_id): a run re-derives the ids with a row stamped since
+    the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
+{{ config(unique_key='customer_id') }}
+
 with
 
 source as (
@@ -11,6 +15,11 @@ source as (
         segment,
         country
     from {{ source('raw', 'customers') }}
+    {%- if is_incremental() %}
+    where {{ raw_key('customer_id') }} in (
+        {{ changed_raw_keys(source('raw', 'customers'), 'customer_id', ['created_at']) }}
+    )
+    {%- endif %}
 
 ),
 
@@ -24,7 +33,7 @@ typed as (
         country as raw_country,
 
         -- typed values
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        {{ raw_key('customer_id') }} as customer_id,
         upper(trim(cast(segment as {{ dbt.type_string() }}))) as segment,
         upper(trim(cast(country as {{ dbt.type_string() }}))) as country,
         {{ dbt.safe_cast('created_at', dbt.type_timestamp()) }} as created_at
@@ -35,9 +44,8 @@ typed as (
 
 versioned as (
 
-    select
-        *,
-        {{ version_and_copy_columns(
+    {{ versioned_rows(
+            'typed',
             'customer_id',
             order_by=[
             invalid_stamps_last(['created_at']),
@@ -47,7 +55,6 @@ versioned as (
             ],
             columns=['created_at', 'segment', 'country'],
         ) }}
-    from typed
 
 ),
 
@@ -64,6 +71,22 @@ checked as (
         end as reject_reason
     from versioned
 
+),
+
+{#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
+
+final as (
+
+    select
+        customer_id,
+        created_at,
+        segment,
+        country,
+        reject_reason,
+        {{ raw_if_rejected(['customer_id', 'created_at', 'segment', 'country']) }},
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
 )
 
-select * from checked
+select * from final

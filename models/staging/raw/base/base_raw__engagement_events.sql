@@ -1,5 +1,9 @@
 {#- Every raw engagement event, typed, with the first staging rule it breaks (NULL: it is
-    staged). A session needs a duration; a key action's duration is ignored. -#}
+    staged). A session needs a duration; a key action's duration is ignored.
+    Incremental (delete+insert by event_id): a run re-derives the ids with a row stamped since
+    the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
+{{ config(unique_key='event_id') }}
+
 with
 
 source as (
@@ -11,6 +15,11 @@ source as (
         event_type,
         duration_seconds
     from {{ source('raw', 'engagement_events') }}
+    {%- if is_incremental() %}
+    where {{ raw_key('event_id') }} in (
+        {{ changed_raw_keys(source('raw', 'engagement_events'), 'event_id', ['occurred_at']) }}
+    )
+    {%- endif %}
 
 ),
 
@@ -25,7 +34,7 @@ typed as (
         duration_seconds as raw_duration_seconds,
 
         -- typed values
-        cast(event_id as {{ dbt.type_string() }}) as event_id,
+        {{ raw_key('event_id') }} as event_id,
         cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         lower(trim(cast(event_type as {{ dbt.type_string() }}))) as event_type,
         {{ dbt.safe_cast('duration_seconds', dbt.type_int()) }} as duration_seconds,
@@ -37,9 +46,8 @@ typed as (
 
 versioned as (
 
-    select
-        *,
-        {{ version_and_copy_columns(
+    {{ versioned_rows(
+            'typed',
             'event_id',
             order_by=[
             invalid_stamps_last(['occurred_at'], required=['occurred_at']),
@@ -50,7 +58,6 @@ versioned as (
             ],
             columns=['customer_id', 'occurred_at', 'event_type', 'duration_seconds'],
         ) }}
-    from typed
 
 ),
 
@@ -70,6 +77,23 @@ checked as (
         end as reject_reason
     from versioned
 
+),
+
+{#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
+
+final as (
+
+    select
+        event_id,
+        customer_id,
+        occurred_at,
+        event_type,
+        duration_seconds,
+        reject_reason,
+        {{ raw_if_rejected(['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds']) }},
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
 )
 
-select * from checked
+select * from final

@@ -1,7 +1,30 @@
 {#- Every raw order line, typed, with the first staging rule it breaks (NULL: it is staged).
     A line of an order that is not staged is `unknown_order` when the order is not in the raw
-    orders at all, `order_rejected` when the order was quarantined. -#}
+    orders at all, `order_rejected` when the order was quarantined.
+    Incremental (delete+insert by order_id): lines have no timestamp of their own, so a run
+    re-derives all lines of the orders that base_raw__orders (re)loaded since this model's
+    last run: new orders, and orders whose staged version may have changed. -#}
+{{ config(unique_key='order_id') }}
+
 with
+
+orders as (
+
+    select
+        order_id,
+        reject_reason,
+        _loaded_at
+    from {{ ref('base_raw__orders') }}
+    where
+        order_id != ''
+        {%- if is_incremental() %}
+        and order_id in (
+            select order_id from {{ ref('base_raw__orders') }}
+            where _loaded_at > {{ last_loaded_at() }}
+        )
+        {%- endif %}
+
+),
 
 source as (
 
@@ -13,16 +36,9 @@ source as (
         quantity,
         unit_price
     from {{ source('raw', 'order_items') }}
-
-),
-
-orders as (
-
-    select
-        order_id,
-        reject_reason
-    from {{ ref('base_raw__orders') }}
-    where order_id is not null
+    {%- if is_incremental() %}
+    where {{ raw_key('order_id') }} in (select order_id from orders)
+    {%- endif %}
 
 ),
 
@@ -48,7 +64,7 @@ typed as (
         unit_price as raw_unit_price,
 
         -- typed values
-        cast(order_id as {{ dbt.type_string() }}) as order_id,
+        {{ raw_key('order_id') }} as order_id,
         {{ dbt.safe_cast('line_number', dbt.type_int()) }} as line_number,
         cast(product_id as {{ dbt.type_string() }}) as product_id,
         cast(product_category as {{ dbt.type_string() }}) as product_category,
@@ -61,10 +77,9 @@ typed as (
 
 versioned as (
 
-    select
-        *,
-        {{ version_and_copy_columns(
-            'order_id, line_number',
+    {{ versioned_rows(
+            'typed',
+            ['order_id', 'line_number'],
             order_by=[
             'product_id asc',
             'product_category asc',
@@ -73,7 +88,6 @@ versioned as (
             ],
             columns=['product_id', 'product_category', 'quantity', 'unit_price'],
         ) }}
-    from typed
 
 ),
 
@@ -82,7 +96,7 @@ checked as (
     select
         versioned.*,
         case
-            when versioned.order_id is null or versioned.line_number is null then 'missing_key'
+            when versioned.raw_order_id is null or versioned.line_number is null then 'missing_key'
             when versioned.is_exact_copy then 'exact_duplicate'
             when versioned.version_number > 1 then 'duplicate_key'
             when order_status.order_id is null then 'unknown_order'
@@ -96,6 +110,25 @@ checked as (
     left join order_status
         on versioned.order_id = order_status.order_id
 
+),
+
+{#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
+
+final as (
+
+    select
+        order_id,
+        line_number,
+        product_id,
+        product_category,
+        quantity,
+        unit_price,
+        reject_reason,
+        {{ raw_if_rejected([
+            'order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price']) }},
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
 )
 
-select * from checked
+select * from final

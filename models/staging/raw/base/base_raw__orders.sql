@@ -1,6 +1,10 @@
 {#- Every raw order row, typed, with the first staging rule it breaks (NULL: it is staged).
     Several rows with one order_id: exact copies are `exact_duplicate`; of the others, the
-    latest updated_at is kept and the rest are `superseded`. -#}
+    latest updated_at is kept and the rest are `superseded`.
+    Incremental (delete+insert by order_id): a run re-derives the order ids with a row stamped
+    since the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
+{{ config(unique_key='order_id') }}
+
 with
 
 source as (
@@ -13,6 +17,11 @@ source as (
         order_total,
         updated_at
     from {{ source('raw', 'orders') }}
+    {%- if is_incremental() %}
+    where {{ raw_key('order_id') }} in (
+        {{ changed_raw_keys(source('raw', 'orders'), 'order_id', ['ordered_at', 'updated_at']) }}
+    )
+    {%- endif %}
 
 ),
 
@@ -28,7 +37,7 @@ typed as (
         updated_at as raw_updated_at,
 
         -- typed values
-        cast(order_id as {{ dbt.type_string() }}) as order_id,
+        {{ raw_key('order_id') }} as order_id,
         cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         lower(trim(cast(status as {{ dbt.type_string() }}))) as status,
         {{ dbt.safe_cast('order_total', 'decimal(18, 2)') }} as order_total,
@@ -41,9 +50,8 @@ typed as (
 
 versioned as (
 
-    select
-        *,
-        {{ version_and_copy_columns(
+    {{ versioned_rows(
+            'typed',
             'order_id',
             order_by=[
             invalid_stamps_last(['ordered_at', 'updated_at'], required=['ordered_at']),
@@ -55,7 +63,6 @@ versioned as (
             ],
             columns=['customer_id', 'ordered_at', 'status', 'order_total', 'updated_at'],
         ) }}
-    from typed
 
 ),
 
@@ -77,6 +84,25 @@ checked as (
         end as reject_reason
     from versioned
 
+),
+
+{#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
+
+final as (
+
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        status,
+        order_total,
+        updated_at,
+        reject_reason,
+        {{ raw_if_rejected([
+            'order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at']) }},
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
 )
 
-select * from checked
+select * from final

@@ -1,6 +1,10 @@
 {#- Every raw survey response, typed, with the first staging rule it breaks (NULL: it is
     staged). Scores out of their question's range are rejected, never clamped. A NULL
-    customer_id is an anonymous response, not an error. -#}
+    customer_id is an anonymous response, not an error.
+    Incremental (delete+insert by response_id): a run re-derives the ids with a row stamped since
+    the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
+{{ config(unique_key='response_id') }}
+
 with
 
 source as (
@@ -12,6 +16,11 @@ source as (
         question,
         score
     from {{ source('raw', 'survey_responses') }}
+    {%- if is_incremental() %}
+    where {{ raw_key('response_id') }} in (
+        {{ changed_raw_keys(source('raw', 'survey_responses'), 'response_id', ['responded_at']) }}
+    )
+    {%- endif %}
 
 ),
 
@@ -26,7 +35,7 @@ typed as (
         score as raw_score,
 
         -- typed values
-        cast(response_id as {{ dbt.type_string() }}) as response_id,
+        {{ raw_key('response_id') }} as response_id,
         -- a blank customer id is an anonymous answer, like NULL
         case
             when trim(cast(customer_id as {{ dbt.type_string() }})) = '' then null
@@ -42,9 +51,8 @@ typed as (
 
 versioned as (
 
-    select
-        *,
-        {{ version_and_copy_columns(
+    {{ versioned_rows(
+            'typed',
             'response_id',
             order_by=[
             invalid_stamps_last(['responded_at'], required=['responded_at']),
@@ -55,7 +63,6 @@ versioned as (
             ],
             columns=['customer_id', 'responded_at', 'question', 'score'],
         ) }}
-    from typed
 
 ),
 
@@ -76,6 +83,23 @@ checked as (
         end as reject_reason
     from versioned
 
+),
+
+{#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
+
+final as (
+
+    select
+        response_id,
+        customer_id,
+        responded_at,
+        question,
+        score,
+        reject_reason,
+        {{ raw_if_rejected(['response_id', 'customer_id', 'responded_at', 'question', 'score']) }},
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
 )
 
-select * from checked
+select * from final

@@ -1,0 +1,191 @@
+{#- Helpers of the incremental models (README, "Incremental runs").
+
+    Raw tables are append-only: a nightly load adds rows (new keys, new versions of a key,
+    late copies). An incremental run re-derives only the keys that may have changed and
+    replaces all rows of those keys (delete+insert on the key), so a key's rows are always
+    computed from all of its raw rows, as in a full refresh. Every row written carries
+    `_loaded_at`, the start of the run that wrote it: a downstream model picks up what changed
+    upstream since its own last run by comparing the two. -#}
+
+{#- Days before the newest stamp already loaded that an incremental run looks back for late
+    rows (var incremental_lookback_days, default 3). A row older than that which arrives
+    later is found by `dbt build` (the source test rows_reconcile: raw = staged + quarantined
+    fails) and loaded by `dbt build --full-refresh`. -#}
+{% macro incremental_lookback_days() -%}
+    {%- set value = var('incremental_lookback_days', 3) -%}
+    {%- if value is not number or value is boolean or value < 0 or value != value | int -%}
+        {{ exceptions.raise_compiler_error(
+            "var('incremental_lookback_days') must be a whole number of days >= 0, got '"
+            ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return(value | int) }}
+{%- endmacro %}
+
+{#- The start of this run, stamped on every row an incremental model writes. -#}
+{% macro loaded_at() -%}
+    {{ run_started_timestamp() }}
+{%- endmacro %}
+
+{#- A raw key as non-null text: NULL and '' (both a missing key) become ''. The key the
+    base models replace rows by. -#}
+{% macro raw_key(column) -%}
+    coalesce(cast({{ column }} as {{ dbt.type_string() }}), '')
+{%- endmacro %}
+
+{#- The keys of `raw_relation` that may have changed since `this` was last built: those with a
+    row stamped (in any of `stamp_columns`) on or after the newest stamp of a staged row of
+    `this` minus the lookback, and those with a row whose stamp is missing, unreadable, before
+    1990 or after the build start (they are checked again on every run). -#}
+{% macro changed_raw_keys(raw_relation, key_column, stamp_columns) -%}
+    select distinct {{ raw_key(key_column) }} as changed_key
+    from {{ raw_relation }}
+    where
+        {%- for column in stamp_columns %}
+        {%- set stamp = dbt.safe_cast(column, dbt.type_timestamp()) %}
+        {{ "or " if not loop.first }}{{ stamp }} is null
+        or {{ is_out_of_range(stamp) }}
+        or {{ stamp }} >= (
+            select coalesce(
+                {{ dbt.dateadd('day', -incremental_lookback_days(), 'max(' ~ column ~ ')') }},
+                cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+            from {{ this }}
+            where reject_reason is null
+        )
+        {%- endfor %}
+{%- endmacro %}
+
+{#- The newest `_loaded_at` of `this`: rows of an upstream model loaded after it are new to
+    this model. -#}
+{% macro last_loaded_at() -%}
+    (
+        select coalesce(max(_loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+        from {{ this }}
+    )
+{%- endmacro %}
+
+{#- Version numbers and exact copies (version_and_copy_columns) without sorting every row:
+    only the rows of a key that occurs more than once go through the window; the others are
+    version 1 and no copy. `relation`: the typed rows; `keys`: the key columns. A row with a
+    NULL key part is never grouped with another (it is rejected as a missing key anyway). -#}
+{% macro versioned_rows(relation, keys, order_by, columns) -%}
+    {%- set key_list = [keys] if keys is string else keys -%}
+    {%- set join_on -%}
+        {%- for key in key_list %}{{ relation }}.{{ key }} = duplicated_keys.{{ key }}{{ " and " if not loop.last }}{% endfor -%}
+    {%- endset -%}
+    select
+        single_rows.*,
+        1 as version_number,
+        false as is_exact_copy
+    from (
+        select {{ relation }}.*
+        from {{ relation }}
+        left join (
+            {{ duplicated_keys(relation, key_list) }}
+        ) as duplicated_keys
+            on {{ join_on }}
+        where duplicated_keys.{{ key_list[0] }} is null
+    ) as single_rows
+
+    union all
+
+    select
+        repeated_rows.*,
+        {{ version_and_copy_columns(key_list | join(', '), order_by, columns) }}
+    from (
+        select {{ relation }}.*
+        from {{ relation }}
+        inner join (
+            {{ duplicated_keys(relation, key_list) }}
+        ) as duplicated_keys
+            on {{ join_on }}
+    ) as repeated_rows
+{%- endmacro %}
+
+{#- The keys (all parts non-null) that occur on more than one row of `relation`. -#}
+{% macro duplicated_keys(relation, key_list) -%}
+    select {{ key_list | join(', ') }}
+    from {{ relation }}
+    where {% for key in key_list %}{{ key }} is not null{{ " and " if not loop.last }}{% endfor %}
+    group by {{ key_list | join(', ') }}
+    having count(*) > 1
+{%- endmacro %}
+
+{#- raw_<column> for each column, NULL when the row is staged (reject_reason is NULL): the
+    quarantine needs the values as they arrived, a staged row is its typed values. -#}
+{% macro raw_if_rejected(columns) -%}
+    {%- for column in columns %}
+        case when reject_reason is not null then raw_{{ column }} end as raw_{{ column }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The materialization of an incremental model: incremental, except on Spark, whose Parquet
+    tables cannot delete rows (there it is a table rebuilt on every run). -#}
+{% macro incremental_or_table() -%}
+    {{ return('table' if target.type == 'spark' else 'incremental') }}
+{%- endmacro %}
+
+{#- Custom incremental strategy `replace_where`: delete the rows of the target that the
+    model's scope predicate selects, then insert the rows the model computed for that scope.
+    config(replace_where='<macro>') names a macro that returns the predicate; the model
+    filters its own rows with the same macro, so what is deleted is exactly what is
+    recomputed, even when a key's rows shrink or vanish (a refunded order ends a spell). Both
+    statements read the target before it changes. -#}
+{% macro get_incremental_replace_where_sql(arg_dict) -%}
+    {%- set scope_macro = config.get('replace_where') -%}
+    {%- if not scope_macro or scope_macro not in context -%}
+        {{ exceptions.raise_compiler_error(
+            "incremental_strategy 'replace_where' needs config replace_where='<macro name>', got '"
+            ~ scope_macro ~ "'") }}
+    {%- endif -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ context[scope_macro]() }};
+
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }}
+    from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{#- Customers whose orders or customers row were (re)loaded since this model's last run: all
+    versions of a re-derived order are restamped, so a customer an order moved away from is
+    among them too. Models that use it declare `-- depends_on:` both base models. -#}
+{% macro changed_customers() -%}
+    select customer_id from {{ ref('base_raw__orders') }}
+    where _loaded_at > {{ last_loaded_at() }} and customer_id is not null
+    union
+    select customer_id from {{ ref('base_raw__customers') }}
+    where _loaded_at > {{ last_loaded_at() }}
+{%- endmacro %}
+
+{#- Scope of the per-customer models: every row of a changed customer. -#}
+{% macro customer_scope() -%}
+    customer_id in ({{ changed_customers() }})
+{%- endmacro %}
+
+{#- The valid orders of the changed customers (all valid orders on a full refresh), as a
+    relation for customer_base_spells and the per-customer roll-ups. -#}
+{% macro scoped_valid_orders() -%}
+    {%- if is_incremental() -%}
+    (select * from {{ ref('int_orders_validated') }} where {{ customer_scope() }}) as scoped_orders
+    {%- else -%}
+    {{ ref('int_orders_validated') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The as-of date of this model's last run: the latest period_end it holds. -#}
+{% macro previous_as_of_date() -%}
+    (
+        select coalesce(max(period_end), cast('1900-01-01' as date))
+        from {{ this }}
+    )
+{%- endmacro %}
+
+{#- Scope of fct_customer_periods: every row of a changed customer, and every customer's
+    rows from the period that held the previous as-of date on. -#}
+{% macro customer_period_scope() -%}
+    (
+        {{ customer_scope() }}
+        or period_start >= {{ period_start_of('period_grain', previous_as_of_date()) }}
+    )
+{%- endmacro %}
