@@ -189,3 +189,38 @@
         or period_start >= {{ period_start_of('period_grain', previous_as_of_date()) }}
     )
 {%- endmacro %}
+
+{#- The earliest event date among the engagement events (staged or not) re-derived since
+    this model's last run; NULL when there are none. -#}
+{% macro earliest_changed_event_date() -%}
+    (
+        select min(cast(occurred_at as date))
+        from {{ ref('base_raw__engagement_events') }}
+        where _loaded_at > {{ last_loaded_at() }}
+    )
+{%- endmacro %}
+
+{#- Scope of int_customer_engagement_days: the days from the earliest changed event on. -#}
+{% macro engagement_day_scope() -%}
+    event_date >= {{ earliest_changed_event_date() }}
+{%- endmacro %}
+
+{#- Scope of mart_engagement: the periods that end on or after the earliest changed event
+    date or the previous as-of date (whose period_end moves), and every row of a customer
+    whose customers row (so, segment) changed. -#}
+{% macro engagement_period_scope() -%}
+    (
+        period_end >= {{ engagement_period_cutoff() }}
+        or customer_id in (
+            select customer_id from {{ ref('base_raw__customers') }}
+            where _loaded_at > {{ last_loaded_at() }}
+        )
+    )
+{%- endmacro %}
+
+{% macro engagement_period_cutoff() -%}
+    coalesce(
+        least({{ earliest_changed_event_date() }}, {{ previous_as_of_date() }}),
+        {{ previous_as_of_date() }}
+    )
+{%- endmacro %}

@@ -1,16 +1,27 @@
 {#- Engagement per customer, grain and period (metrics.md, "Engagement"): active days, time
     spent, key actions, and the engagement score ranking the customer among those with an
-    event in the same period. Events after the as-of date fall in no period. -#}
+    event in the same period. Events after the as-of date fall in no period.
+    Incremental: a run recomputes whole periods (a score ranks a customer among everybody in
+    the period): those ending on or after the earliest changed event or the previous as-of
+    date, and those of a customer whose segment may have changed (engagement_period_scope). -#}
+-- depends_on: {{ ref('base_raw__engagement_events') }}, {{ ref('base_raw__customers') }}
+{{ config(
+    materialized=incremental_or_table(),
+    incremental_strategy='replace_where',
+    replace_where='engagement_period_scope',
+    on_schema_change='fail',
+) }}
+
 with
 
-events as (
+events_daily as (
 
     select
         customer_id,
         event_date,
-        event_type,
-        duration_seconds
-    from {{ ref('stg_engagement_events') }}
+        time_spent_seconds,
+        key_actions
+    from {{ ref('int_customer_engagement_days') }}
 
 ),
 
@@ -30,30 +41,29 @@ periods as (
         period_start,
         period_end,
         is_period_complete
-    from {{ ref('int_periods') }}
+    from {{ ref('int_periods') }} as all_periods
+    {%- if is_incremental() %}
+    {#- The periods in scope: computed whole, then cut to the scope in `final`. #}
+    where
+        period_end >= {{ engagement_period_cutoff() }}
+        or exists (
+            select 1
+            from {{ this }} as previous
+            where
+                previous.period_grain = all_periods.period_grain
+                and previous.period_start = all_periods.period_start
+                and previous.customer_id in (
+                    select customer_id from {{ ref('base_raw__customers') }}
+                    where _loaded_at > {{ last_loaded_at() }}
+                )
+        )
+    {%- endif %}
 
 ),
 
 grains as (
 
     {{ period_grains_relation() }}
-
-),
-
-{#- One row per customer and day first: the period roll-ups then read days, not events. #}
-
-events_daily as (
-
-    select
-        customer_id,
-        event_date,
-        cast(
-            coalesce(sum(case when event_type = 'session' then duration_seconds end), 0)
-            as {{ dbt.type_bigint() }}
-        ) as time_spent_seconds,
-        {{ count_where("event_type = 'key_action'") }} as key_actions
-    from events
-    group by 1, 2
 
 ),
 
@@ -68,6 +78,9 @@ days_with_periods as (
         {{ period_start_of('grains.period_grain', 'events_daily.event_date') }} as period_start
     from events_daily
     cross join grains
+    {%- if is_incremental() %}
+    where events_daily.event_date >= (select min(period_start) from periods)
+    {%- endif %}
 
 ),
 
@@ -92,7 +105,7 @@ customer_periods as (
 
 ),
 
-final as (
+scored as (
 
     select
         customer_periods.customer_id,
@@ -108,10 +121,20 @@ final as (
             'customer_periods.active_days',
             'customer_periods.time_spent_seconds',
             'customer_periods.key_actions',
-            'customer_periods.period_grain, customer_periods.period_start') }} as engagement_score
+            'customer_periods.period_grain, customer_periods.period_start') }} as engagement_score,
+        {{ loaded_at() }} as _loaded_at
     from customer_periods
     inner join customers
         on customer_periods.customer_id = customers.customer_id
+
+),
+
+final as (
+
+    select * from scored
+    {%- if is_incremental() %}
+    where {{ engagement_period_scope() }}
+    {%- endif %}
 
 )
 
