@@ -224,3 +224,33 @@
         {{ previous_as_of_date() }}
     )
 {%- endmacro %}
+
+{#- Scope of the order-based period marts (mart_clv): the periods that end on or after the
+    earliest order date re-derived since this model's last run, the previous as-of date, or
+    the first order of a customer whose segment may have changed. A changed order moves
+    spells up to W days later, so every later period is in scope. -#}
+{% macro order_period_scope() -%}
+    period_end >= {{ order_period_cutoff() }}
+{%- endmacro %}
+
+{% macro order_period_cutoff() -%}
+    coalesce(
+        least(
+            (
+                select min(cast(ordered_at as date))
+                from {{ ref('base_raw__orders') }}
+                where _loaded_at > {{ last_loaded_at() }}
+            ),
+            (
+                select min(first_order_date)
+                from {{ ref('dim_customers') }}
+                where customer_id in (
+                    select customer_id from {{ ref('base_raw__customers') }}
+                    where _loaded_at > {{ last_loaded_at() }}
+                )
+            ),
+            {{ previous_as_of_date() }}
+        ),
+        {{ previous_as_of_date() }}
+    )
+{%- endmacro %}

@@ -1,5 +1,15 @@
 {#- Historical CLV per grain, period and segment (metrics.md, "Customer lifetime value"),
-    over the 365 days that end on period_end, whatever the grain. -#}
+    over the 365 days that end on period_end, whatever the grain.
+    Incremental: a run recomputes the periods that end on or after the earliest changed order
+    or the previous as-of date (order_period_scope); earlier periods stand. -#}
+-- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
+{{ config(
+    materialized=incremental_or_table(),
+    incremental_strategy='replace_where',
+    replace_where='order_period_scope',
+    on_schema_change='fail',
+) }}
+
 with
 
 period_segments as (
@@ -11,6 +21,9 @@ period_segments as (
         is_period_complete,
         segment
     from {{ ref('int_period_segments') }}
+    {%- if is_incremental() %}
+    where {{ order_period_scope() }}
+    {%- endif %}
 
 ),
 
@@ -23,6 +36,9 @@ periods as (
         cast({{ dbt.dateadd('day', -364, 'period_end') }} as date) as window_start,
         cast({{ dbt.dateadd('day', -365, 'period_end') }} as date) as year_before_end
     from {{ ref('int_periods') }}
+    {%- if is_incremental() %}
+    where {{ order_period_scope() }}
+    {%- endif %}
 
 ),
 
@@ -42,6 +58,9 @@ orders as (
         order_date,
         revenue
     from {{ ref('int_orders_validated') }}
+    {%- if is_incremental() %}
+    where order_date >= (select min(window_start) from periods)
+    {%- endif %}
 
 ),
 
@@ -248,7 +267,8 @@ final as (
         annual_churn_rate,
         {{ avg_lifespan_years('annual_churn_rate') }} as avg_lifespan_years,
         {{ clv(customer_value('avg_order_value', 'purchase_frequency'),
-            avg_lifespan_years('annual_churn_rate'), gross_margin_rate()) }} as clv
+            avg_lifespan_years('annual_churn_rate'), gross_margin_rate()) }} as clv,
+        {{ loaded_at() }} as _loaded_at
     from measured
 
 )

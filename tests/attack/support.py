@@ -42,6 +42,9 @@ MART_SELECTION = (
 )
 
 FLOAT_TOLERANCE = 1e-9
+# Columns that record when a row was written (the incremental models' stamp): two builds of
+# the same data differ there by design.
+WRITE_STAMPS = ("_loaded_at",)
 
 
 def write_raw(warehouse: Path, tables: Mapping[str, Iterable[Sequence]]) -> None:
@@ -98,7 +101,8 @@ class Table:
 
 def read_table(warehouse: Path, relation: str, con: duckdb.DuckDBPyConnection | None = None
                ) -> Table:
-    """Every row of ``relation``, sorted by its non-float columns then its floats.
+    """Every row of ``relation`` but its write stamps, sorted by its non-float columns then
+    its floats.
 
     The connection is not read-only: dbt-duckdb may hold the file open in this process with
     that configuration."""
@@ -107,12 +111,13 @@ def read_table(warehouse: Path, relation: str, con: duckdb.DuckDBPyConnection | 
             return read_table(warehouse, relation, own)
     # One statement at a time: con.execute returns the connection, whose result the next
     # statement replaces.
-    cursor = con.execute(f"select * from {relation}")
+    kept = [row[0] for row in con.execute(f"describe {relation}").fetchall()
+            if row[0] not in WRITE_STAMPS]
+    select = f"select {', '.join(kept)} from {relation}"
+    cursor = con.execute(select)
     columns = tuple(d[0] for d in cursor.description)
     rows = cursor.fetchall()
-    types = tuple(
-        row[1] for row in con.execute(f"describe select * from {relation}").fetchall()
-    )
+    types = tuple(row[1] for row in con.execute(f"describe {select}").fetchall())
     floats = [i for i, t in enumerate(types) if t.upper() in {"DOUBLE", "FLOAT", "REAL"}]
     others = [i for i in range(len(columns)) if i not in floats]
 

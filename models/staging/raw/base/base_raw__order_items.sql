@@ -15,14 +15,16 @@ orders as (
         reject_reason,
         _loaded_at
     from {{ ref('base_raw__orders') }}
+    {%- if is_incremental() %}
+    {#- A line without an order id (NULL or '') is never re-derived: it can only stay
+        quarantined, and a NULL key cannot be replaced. #}
     where
         order_id != ''
-        {%- if is_incremental() %}
         and order_id in (
             select order_id from {{ ref('base_raw__orders') }}
             where _loaded_at > {{ last_loaded_at() }}
         )
-        {%- endif %}
+    {%- endif %}
 
 ),
 
@@ -37,7 +39,7 @@ source as (
         unit_price
     from {{ source('raw', 'order_items') }}
     {%- if is_incremental() %}
-    where {{ raw_key('order_id') }} in (select order_id from orders)
+    where cast(order_id as {{ dbt.type_string() }}) in (select order_id from orders)
     {%- endif %}
 
 ),
@@ -64,7 +66,7 @@ typed as (
         unit_price as raw_unit_price,
 
         -- typed values
-        {{ raw_key('order_id') }} as order_id,
+        cast(order_id as {{ dbt.type_string() }}) as order_id,
         {{ dbt.safe_cast('line_number', dbt.type_int()) }} as line_number,
         cast(product_id as {{ dbt.type_string() }}) as product_id,
         cast(product_category as {{ dbt.type_string() }}) as product_category,
@@ -96,7 +98,7 @@ checked as (
     select
         versioned.*,
         case
-            when versioned.raw_order_id is null or versioned.line_number is null then 'missing_key'
+            when versioned.order_id is null or versioned.line_number is null then 'missing_key'
             when versioned.is_exact_copy then 'exact_duplicate'
             when versioned.version_number > 1 then 'duplicate_key'
             when order_status.order_id is null then 'unknown_order'
