@@ -112,9 +112,10 @@
 
 {#- raw_<column> for each column, NULL when the row is staged (reject_reason is NULL): the
     quarantine needs the values as they arrived, a staged row is its typed values. -#}
-{% macro raw_if_rejected(columns) -%}
+{% macro raw_if_rejected(columns, relation) -%}
     {%- for column in columns %}
-        case when reject_reason is not null then raw_{{ column }} end as raw_{{ column }}
+        case when {{ relation }}.reject_reason is not null then {{ relation }}.raw_{{ column }} end
+            as raw_{{ column }}
         {{- "," if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
@@ -181,12 +182,24 @@
     )
 {%- endmacro %}
 
+{#- The first day a later as-of date can change: the day after the previous one. The period
+    that holds it is the first whose rows change (if the previous as-of date ended its
+    period, that is the next period). -#}
+{% macro first_day_after_previous_as_of() -%}
+    cast({{ dbt.dateadd('day', 1, previous_as_of_date()) }} as date)
+{%- endmacro %}
+
+{#- True for the rows of the periods from the one holding `day` on, per grain. -#}
+{% macro period_from(day) -%}
+    period_start >= {{ period_start_of('period_grain', day) }}
+{%- endmacro %}
+
 {#- Scope of fct_customer_periods: every row of a changed customer, and every customer's
-    rows from the period that held the previous as-of date on. -#}
+    rows from the period a later as-of date changes on. -#}
 {% macro customer_period_scope() -%}
     (
         {{ customer_scope() }}
-        or period_start >= {{ period_start_of('period_grain', previous_as_of_date()) }}
+        or {{ period_from(first_day_after_previous_as_of()) }}
     )
 {%- endmacro %}
 
@@ -205,12 +218,12 @@
     event_date >= {{ earliest_changed_event_date() }}
 {%- endmacro %}
 
-{#- Scope of mart_engagement: the periods that end on or after the earliest changed event
-    date or the previous as-of date (whose period_end moves), and every row of a customer
-    whose customers row (so, segment) changed. -#}
+{#- Scope of mart_engagement: the periods from the one holding the earliest changed event
+    date or the day after the previous as-of date on, and every row of a customer whose
+    customers row (so, segment) changed. -#}
 {% macro engagement_period_scope() -%}
     (
-        period_end >= {{ engagement_period_cutoff() }}
+        {{ period_from(engagement_period_cutoff()) }}
         or customer_id in (
             select customer_id from {{ ref('base_raw__customers') }}
             where _loaded_at > {{ last_loaded_at() }}
@@ -220,17 +233,17 @@
 
 {% macro engagement_period_cutoff() -%}
     coalesce(
-        least({{ earliest_changed_event_date() }}, {{ previous_as_of_date() }}),
-        {{ previous_as_of_date() }}
+        least({{ earliest_changed_event_date() }}, {{ first_day_after_previous_as_of() }}),
+        {{ first_day_after_previous_as_of() }}
     )
 {%- endmacro %}
 
-{#- Scope of the order-based period marts (mart_clv): the periods that end on or after the
-    earliest order date re-derived since this model's last run, the previous as-of date, or
-    the first order of a customer whose segment may have changed. A changed order moves
-    spells up to W days later, so every later period is in scope. -#}
+{#- Scope of the order-based period marts (mart_clv): the periods from the one holding the
+    earliest order date re-derived since this model's last run, the day after the previous
+    as-of date, or the first order of a customer whose segment may have changed. A changed
+    order moves spells up to W days later, so every later period is in scope. -#}
 {% macro order_period_scope() -%}
-    period_end >= {{ order_period_cutoff() }}
+    {{ period_from(order_period_cutoff()) }}
 {%- endmacro %}
 
 {% macro order_period_cutoff() -%}
@@ -249,8 +262,67 @@
                     where _loaded_at > {{ last_loaded_at() }}
                 )
             ),
-            {{ previous_as_of_date() }}
+            {{ first_day_after_previous_as_of() }}
         ),
-        {{ previous_as_of_date() }}
+        {{ first_day_after_previous_as_of() }}
     )
+{%- endmacro %}
+
+{#- Customers with any re-derived row since this model's last run: orders, customers row,
+    survey answers or engagement events (an id seen for the first time joins the segment
+    'unknown'). -#}
+{% macro changed_customers_with_activity() -%}
+    {{ changed_customers() }}
+    union
+    select customer_id from {{ ref('base_raw__survey_responses') }}
+    where _loaded_at > {{ last_loaded_at() }} and customer_id is not null
+    union
+    select customer_id from {{ ref('base_raw__engagement_events') }}
+    where _loaded_at > {{ last_loaded_at() }} and customer_id is not null
+{%- endmacro %}
+
+{#- Scope of the customer models (int_customers_unioned, dim_customers). -#}
+{% macro customer_activity_scope() -%}
+    customer_id in ({{ changed_customers_with_activity() }})
+{%- endmacro %}
+
+{#- The stamps of the rows of `this` whose key is re-derived, one per distinct row: a
+    re-derived row equal to one of them (every typed column and the reason) keeps its stamp,
+    so downstream models see only the rows that really changed, not the whole lookback. -#}
+{% macro previous_stamps(relation, key, columns) -%}
+    select
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        reject_reason,
+        max(_loaded_at) as _loaded_at
+    from {{ this }}
+    where {{ key }} in (select {{ key }} from {{ relation }})
+    group by
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        reject_reason
+{%- endmacro %}
+
+{#- `_loaded_at` of a base model's row: the previous stamp of an unchanged row on an
+    incremental run (joined as `previous`), else this run's start. -#}
+{% macro base_loaded_at() -%}
+    {%- if is_incremental() -%}
+    coalesce(previous._loaded_at, {{ loaded_at() }})
+    {%- else -%}
+    {{ loaded_at() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The join of a base model's checked rows to their previous stamps (incremental runs). -#}
+{% macro join_previous_stamps(relation, columns) -%}
+    {%- if is_incremental() %}
+    left join previous
+        on
+            {%- for column in columns %}
+            {{ relation }}.{{ column }} is not distinct from previous.{{ column }}
+            and {% endfor -%}
+            {{ relation }}.reject_reason is not distinct from previous.reject_reason
+    {%- endif %}
 {%- endmacro %}

@@ -1,3 +1,12 @@
+-- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
+-- depends_on: {{ ref('base_raw__survey_responses') }}, {{ ref('base_raw__engagement_events') }}
+{{ config(
+    materialized=incremental_or_table(),
+    incremental_strategy='replace_where',
+    replace_where='customer_activity_scope',
+    on_schema_change='fail',
+) }}
+
 with
 
 customers as (
@@ -9,6 +18,9 @@ customers as (
         created_at,
         is_in_customers
     from {{ ref('int_customers_unioned') }}
+    {%- if is_incremental() %}
+    where {{ customer_activity_scope() }}
+    {%- endif %}
 
 ),
 
@@ -22,6 +34,9 @@ order_summary as (
         lifetime_orders,
         lifetime_revenue
     from {{ ref('int_customer_orders_summarised') }}
+    {%- if is_incremental() %}
+    where {{ customer_activity_scope() }}
+    {%- endif %}
 
 ),
 
@@ -39,7 +54,8 @@ final as (
         cast({{ dbt.date_trunc('month', 'order_summary.first_order_date') }} as date) as cohort_month,
         coalesce(order_summary.lifetime_orders, 0) as lifetime_orders,
         -- the contract's decimal(38, 2) on every engine (Spark sums decimal(18, 2) into 28 digits)
-        cast(coalesce(order_summary.lifetime_revenue, 0) as decimal(38, 2)) as lifetime_revenue
+        cast(coalesce(order_summary.lifetime_revenue, 0) as decimal(38, 2)) as lifetime_revenue,
+        {{ loaded_at() }} as _loaded_at
     from customers
     left join order_summary
         on customers.customer_id = order_summary.customer_id

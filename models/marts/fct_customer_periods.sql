@@ -76,7 +76,7 @@ recent_periods as (
         period_start,
         period_end
     from periods
-    where period_start >= {{ period_start_of('period_grain', previous_as_of_date()) }}
+    where {{ period_from(first_day_after_previous_as_of()) }}
 
 ),
 {%- endif %}

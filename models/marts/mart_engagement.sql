@@ -45,7 +45,7 @@ periods as (
     {%- if is_incremental() %}
     {#- The periods in scope: computed whole, then cut to the scope in `final`. #}
     where
-        period_end >= {{ engagement_period_cutoff() }}
+        {{ period_from(engagement_period_cutoff()) }}
         or exists (
             select 1
             from {{ this }} as previous

@@ -73,19 +73,29 @@ checked as (
 
 ),
 
+{%- if is_incremental() %}
+
+previous as (
+
+    {{ previous_stamps('checked', 'customer_id', ['customer_id', 'created_at', 'segment', 'country']) }}
+
+),
+{%- endif %}
+
 {#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
 
 final as (
 
     select
-        customer_id,
-        created_at,
-        segment,
-        country,
-        reject_reason,
-        {{ raw_if_rejected(['customer_id', 'created_at', 'segment', 'country']) }},
-        {{ loaded_at() }} as _loaded_at
+        checked.customer_id,
+        checked.created_at,
+        checked.segment,
+        checked.country,
+        checked.reject_reason,
+        {{ raw_if_rejected(['customer_id', 'created_at', 'segment', 'country'], 'checked') }},
+        {{ base_loaded_at() }} as _loaded_at
     from checked
+    {{- join_previous_stamps('checked', ['customer_id', 'created_at', 'segment', 'country']) }}
 
 )
 

@@ -79,20 +79,30 @@ checked as (
 
 ),
 
+{%- if is_incremental() %}
+
+previous as (
+
+    {{ previous_stamps('checked', 'event_id', ['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds']) }}
+
+),
+{%- endif %}
+
 {#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
 
 final as (
 
     select
-        event_id,
-        customer_id,
-        occurred_at,
-        event_type,
-        duration_seconds,
-        reject_reason,
-        {{ raw_if_rejected(['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds']) }},
-        {{ loaded_at() }} as _loaded_at
+        checked.event_id,
+        checked.customer_id,
+        checked.occurred_at,
+        checked.event_type,
+        checked.duration_seconds,
+        checked.reject_reason,
+        {{ raw_if_rejected(['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds'], 'checked') }},
+        {{ base_loaded_at() }} as _loaded_at
     from checked
+    {{- join_previous_stamps('checked', ['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds']) }}
 
 )
 

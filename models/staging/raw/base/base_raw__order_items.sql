@@ -3,7 +3,8 @@
     orders at all, `order_rejected` when the order was quarantined.
     Incremental (delete+insert by order_id): lines have no timestamp of their own, so a run
     re-derives all lines of the orders that base_raw__orders (re)loaded since this model's
-    last run: new orders, and orders whose staged version may have changed. -#}
+    last run (new orders, orders whose staged version may have changed) and of the orders
+    placed in the lookback window (lines that arrive late). -#}
 {{ config(unique_key='order_id') }}
 
 with
@@ -22,7 +23,15 @@ orders as (
         order_id != ''
         and order_id in (
             select order_id from {{ ref('base_raw__orders') }}
-            where _loaded_at > {{ last_loaded_at() }}
+            where
+                _loaded_at > {{ last_loaded_at() }}
+                {#- lines arriving late for a recent order, as the lookback of the other
+                    tables #}
+                or ordered_at >= (
+                    select {{ dbt.dateadd('day', -incremental_lookback_days(), 'max(ordered_at)') }}
+                    from {{ ref('base_raw__orders') }}
+                    where reject_reason is null
+                )
         )
     {%- endif %}
 
@@ -114,22 +123,31 @@ checked as (
 
 ),
 
+{%- if is_incremental() %}
+
+previous as (
+
+    {{ previous_stamps('checked', 'order_id', ['order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price']) }}
+
+),
+{%- endif %}
+
 {#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
 
 final as (
 
     select
-        order_id,
-        line_number,
-        product_id,
-        product_category,
-        quantity,
-        unit_price,
-        reject_reason,
-        {{ raw_if_rejected([
-            'order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price']) }},
-        {{ loaded_at() }} as _loaded_at
+        checked.order_id,
+        checked.line_number,
+        checked.product_id,
+        checked.product_category,
+        checked.quantity,
+        checked.unit_price,
+        checked.reject_reason,
+        {{ raw_if_rejected(['order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price'], 'checked') }},
+        {{ base_loaded_at() }} as _loaded_at
     from checked
+    {{- join_previous_stamps('checked', ['order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price']) }}
 
 )
 

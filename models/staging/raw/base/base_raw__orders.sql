@@ -86,22 +86,31 @@ checked as (
 
 ),
 
+{%- if is_incremental() %}
+
+previous as (
+
+    {{ previous_stamps('checked', 'order_id', ['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at']) }}
+
+),
+{%- endif %}
+
 {#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
 
 final as (
 
     select
-        order_id,
-        customer_id,
-        ordered_at,
-        status,
-        order_total,
-        updated_at,
-        reject_reason,
-        {{ raw_if_rejected([
-            'order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at']) }},
-        {{ loaded_at() }} as _loaded_at
+        checked.order_id,
+        checked.customer_id,
+        checked.ordered_at,
+        checked.status,
+        checked.order_total,
+        checked.updated_at,
+        checked.reject_reason,
+        {{ raw_if_rejected(['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at'], 'checked') }},
+        {{ base_loaded_at() }} as _loaded_at
     from checked
+    {{- join_previous_stamps('checked', ['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at']) }}
 
 )
 

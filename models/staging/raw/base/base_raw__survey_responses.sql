@@ -85,20 +85,30 @@ checked as (
 
 ),
 
+{%- if is_incremental() %}
+
+previous as (
+
+    {{ previous_stamps('checked', 'response_id', ['response_id', 'customer_id', 'responded_at', 'question', 'score']) }}
+
+),
+{%- endif %}
+
 {#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
 
 final as (
 
     select
-        response_id,
-        customer_id,
-        responded_at,
-        question,
-        score,
-        reject_reason,
-        {{ raw_if_rejected(['response_id', 'customer_id', 'responded_at', 'question', 'score']) }},
-        {{ loaded_at() }} as _loaded_at
+        checked.response_id,
+        checked.customer_id,
+        checked.responded_at,
+        checked.question,
+        checked.score,
+        checked.reject_reason,
+        {{ raw_if_rejected(['response_id', 'customer_id', 'responded_at', 'question', 'score'], 'checked') }},
+        {{ base_loaded_at() }} as _loaded_at
     from checked
+    {{- join_previous_stamps('checked', ['response_id', 'customer_id', 'responded_at', 'question', 'score']) }}
 
 )
 
