@@ -9,26 +9,10 @@
     whose first order is after it are left out.
 
     The observation date is var('clv_observation_date'), default the as-of date. Plain SQL on
-    every adapter; the models that fit and score (Python) are built on DuckDB only. -#}
-
-{%- set observation_var = var('clv_observation_date', none) -%}
-{%- set observation_literal = none -%}
-{%- if observation_var is not none and observation_var | string != '' -%}
-    {%- set text = observation_var | string -%}
-    {%- set parts = text.split('-') -%}
-    {%- set is_date = modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) is not none
-        and 1 <= parts[1] | int <= 12 and 1 <= parts[2] | int <= 31 -%}
-    {%- if is_date -%}
-        {%- set month_end = (modules.datetime.date(parts[0] | int + (parts[1] | int) // 12,
-            (parts[1] | int) % 12 + 1, 1) - modules.datetime.timedelta(days=1)).day -%}
-        {%- set is_date = parts[2] | int <= month_end -%}
-    {%- endif -%}
-    {%- if not is_date -%}
-        {{ exceptions.raise_compiler_error(
-            "var('clv_observation_date') must be a calendar date YYYY-MM-DD, got '" ~ text ~ "'") }}
-    {%- endif -%}
-    {%- set observation_literal = "cast('" ~ text ~ "' as date)" -%}
-{%- endif -%}
+    every adapter; the models that fit and score (Python) are built on DuckDB only.
+    The per-customer purchase summary is int_customer_purchase_days_summarised (incremental);
+    this table adds the observation date, which moves t on for every customer.
+    A bad var('clv_observation_date') stops the build (clv_observation_literal). -#}
 
 {%- if execute and target.type != 'duckdb' -%}
     {%- do log(
@@ -41,70 +25,21 @@
 
 with
 
-orders as (
+customers_summarised as (
 
     select
         customer_id,
-        order_date,
-        revenue
-    from {{ ref('int_orders_validated') }}
-
-),
-
-periods as (
-
-    select as_of_date from {{ ref('int_periods') }}
+        first_purchase_date,
+        last_purchase_date,
+        frequency,
+        repeat_revenue
+    from {{ ref('int_customer_purchase_days_summarised') }}
 
 ),
 
 observation as (
 
-    select
-        max(as_of_date) as as_of_date,
-        {% if observation_literal is not none -%}
-            {{ observation_literal }}
-        {%- else -%}
-            max(as_of_date)
-        {%- endif %} as observation_date
-    from periods
-
-),
-
-purchase_days as (
-
-    select
-        orders.customer_id,
-        orders.order_date as purchase_date,
-        sum(orders.revenue) as day_revenue
-    from orders
-    inner join observation
-        on orders.order_date <= observation.observation_date
-    group by 1, 2
-
-),
-
-purchase_days_numbered as (
-
-    select
-        customer_id,
-        purchase_date,
-        day_revenue,
-        min(purchase_date) over (partition by customer_id) as first_purchase_date
-    from purchase_days
-
-),
-
-customers_summarised as (
-
-    select
-        customer_id,
-        min(first_purchase_date) as first_purchase_date,
-        max(purchase_date) as last_purchase_date,
-        count(*) - 1 as frequency,
-        sum(case when purchase_date > first_purchase_date then day_revenue end)
-            as repeat_revenue
-    from purchase_days_numbered
-    group by 1
+    {{ clv_observation_relation() }}
 
 ),
 

@@ -1,0 +1,36 @@
+{#- The observation date of the predictive CLV: var('clv_observation_date') as a SQL date
+    literal, validated; none when the var is unset (the as-of date is used). -#}
+{% macro clv_observation_literal() -%}
+    {%- set observation_var = var('clv_observation_date', none) -%}
+    {%- set observation_literal = none -%}
+    {%- if observation_var is not none and observation_var | string != '' -%}
+        {%- set text = observation_var | string -%}
+        {%- set parts = text.split('-') -%}
+        {%- set is_date = modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) is not none
+            and 1 <= parts[1] | int <= 12 and 1 <= parts[2] | int <= 31 -%}
+        {%- if is_date -%}
+            {%- set month_end = (modules.datetime.date(parts[0] | int + (parts[1] | int) // 12,
+                (parts[1] | int) % 12 + 1, 1) - modules.datetime.timedelta(days=1)).day -%}
+            {%- set is_date = parts[2] | int <= month_end -%}
+        {%- endif -%}
+        {%- if not is_date -%}
+            {{ exceptions.raise_compiler_error(
+                "var('clv_observation_date') must be a calendar date YYYY-MM-DD, got '" ~ text ~ "'") }}
+        {%- endif -%}
+        {%- set observation_literal = "cast('" ~ text ~ "' as date)" -%}
+    {%- endif -%}
+    {{ return(observation_literal) }}
+{%- endmacro %}
+
+{#- The observation relation (one row): as_of_date and observation_date. -#}
+{% macro clv_observation_relation() -%}
+    {%- set observation_literal = clv_observation_literal() -%}
+    select
+        max(as_of_date) as as_of_date,
+        {% if observation_literal is not none -%}
+            {{ observation_literal }}
+        {%- else -%}
+            max(as_of_date)
+        {%- endif %} as observation_date
+    from {{ ref('int_periods') }}
+{%- endmacro %}
