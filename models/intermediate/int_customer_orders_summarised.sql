@@ -1,5 +1,14 @@
 {#- Lifetime purchase summary per customer from the valid orders. second_order_date is the
-    date of the second valid order by time (it can be the first order's day). -#}
+    date of the second valid order by time (it can be the first order's day).
+    Incremental: a run recomputes the customers whose orders changed. -#}
+-- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
+{{ config(
+    materialized=incremental_or_table(),
+    incremental_strategy='replace_where',
+    replace_where='customer_scope',
+    on_schema_change='fail',
+) }}
+
 with
 
 orders as (
@@ -10,7 +19,7 @@ orders as (
         ordered_at,
         order_date,
         revenue
-    from {{ ref('int_orders_validated') }}
+    from {{ scoped_valid_orders() }}
 
 ),
 
@@ -36,7 +45,8 @@ final as (
         min(case when order_sequence = 2 then order_date end) as second_order_date,
         max(order_date) as last_order_date,
         count(*) as lifetime_orders,
-        sum(revenue) as lifetime_revenue
+        sum(revenue) as lifetime_revenue,
+        {{ loaded_at() }} as _loaded_at
     from orders_ranked
     group by 1
 
