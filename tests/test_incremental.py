@@ -8,7 +8,8 @@ fact, the quarantine and the staging tables must then hold the same rows in both
 `quarantined_at`, which record when a row was written.
 
 The night's load holds what a real feed brings (and what an incremental design most easily
-gets wrong): new orders the day after the last one, with their lines; an old completed
+gets wrong): new orders with their lines, on the day after the last one or 40 days later
+(the as-of date then moves across a whole month); an old completed
 order's new version that refunds it (the customer's spell in the base shrinks); a late exact
 copy of a recent order; a new customer and a segment change of an existing one; new survey
 answers and engagement events, one of them a bad row that goes to the quarantine.
@@ -45,12 +46,13 @@ STAMPS = ("_loaded_at", "quarantined_at")
 PARAMETER_TOLERANCE = 1e-6
 
 
-def append_night(warehouse: Path) -> dict:
-    """Append one night's load to the raw tables of ``warehouse``; return what it holds."""
+def append_night(warehouse: Path, gap_days: int) -> dict:
+    """Append one night's load to the raw tables of ``warehouse``, dated ``gap_days`` after
+    the latest order; return what it holds."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute("set TimeZone = 'UTC'")
         day = con.execute(
-            "select cast(max(ordered_at) as date) + 1 from raw.orders").fetchone()[0]
+            f"select cast(max(ordered_at) as date) + {gap_days} from raw.orders").fetchone()[0]
         # Orders of the new day: a copy of every 7th completed order of the last 60 days, by
         # the same customers, with new ids and their lines.
         con.execute(f"""
@@ -94,11 +96,13 @@ def append_night(warehouse: Path) -> dict:
                 date '{day}' + interval 2 hour
             from raw.orders where order_id = '{refunded[0]}'
         """)
-        # A late exact copy of an order of the last day.
+        # A late exact copy of an order of the last day before the night.
         con.execute(f"""
             insert into raw.orders
             select * from raw.orders
-            where cast(ordered_at as date) = date '{day}' - 1
+            where cast(ordered_at as date) = (
+                select max(cast(ordered_at as date)) from raw.orders
+                where ordered_at < date '{day}')
             order by order_id limit 1
         """)
         # A new customer with one order, and a segment change of an old customer.
@@ -178,8 +182,10 @@ def read(warehouse: Path, relation: str, con: duckdb.DuckDBPyConnection):
     return Table(relation, tuple(kept), types, tuple(sorted(rows, key=key)))
 
 
-@pytest.fixture(scope="module")
-def built(dbt_dirs, tmp_path_factory) -> dict:
+# The next day (the last month goes on), and a night 40 days later (the as-of date moves
+# across a whole month: new periods, and the previous last month completes).
+@pytest.fixture(scope="module", params=[1, 40], ids=["next-day", "40-days-later"])
+def built(request, dbt_dirs, tmp_path_factory) -> dict:
     """An incrementally updated warehouse and a fully rebuilt one, on the same raw data."""
     root = tmp_path_factory.mktemp("incremental")
     incremental, full = root / "incremental.duckdb", root / "full.duckdb"
@@ -195,7 +201,7 @@ def built(dbt_dirs, tmp_path_factory) -> dict:
         return result.stdout
 
     dbt("build", warehouse=incremental, work="first")
-    night = append_night(incremental)
+    night = append_night(incremental, request.param)
     shutil.copyfile(incremental, full)
     logs = {
         "incremental": dbt("run", warehouse=incremental, work="first"),
@@ -227,9 +233,11 @@ def test_the_night_changed_what_it_should(built):
         assert con.execute(
             "select count(*) from analytics.quarantine_order_items "
             "where reject_reason = 'negative_quantity'").fetchone()[0] == 1
-        # The last month now ends on the new day.
+        # The last period of every grain now ends on the new day.
         assert con.execute(
-            "select max(period_end) from analytics.mart_retention").fetchone()[0] == night["day"]
+            "select min(period_end) from analytics.mart_retention "
+            "where period_start = (select max(period_start) from analytics.mart_retention)"
+        ).fetchone()[0] == night["day"]
         # It was an incremental run: the base models kept the rows of the first build.
         stamps = con.execute(
             "select count(distinct _loaded_at) from analytics.base_raw__orders").fetchone()[0]
