@@ -11,7 +11,7 @@ A model that did not converge gives NULL for the quantities that need it.
 
 import math
 
-import pandas as pd
+import pyarrow as pa
 
 from loyalty_analytics import btyd
 
@@ -19,23 +19,27 @@ from loyalty_analytics import btyd
 def model(dbt, session):
     rate = _rate(dbt.config.meta_get("clv_discount_rate_monthly", 0.01))
     parameters = dbt.ref("int_btyd_parameters_fitted").df()
+    # Arrow in and out: a million customer ids never become Python strings.
     rfm = dbt.ref("int_customer_rfm_summarised").project(
         "customer_id, frequency, recency, t, monetary_value"
-    ).df()
+    ).to_arrow_table()
+
+    def column(name):
+        return rfm.column(name).to_numpy().astype(float)
 
     predictions = btyd.predict_customers(
         _usable(parameters, "bg_nbd"),
         _usable(parameters, "gamma_gamma"),
-        rfm["frequency"].to_numpy(dtype=float),
-        rfm["recency"].to_numpy(dtype=float),
-        rfm["t"].to_numpy(dtype=float),
-        rfm["monetary_value"].to_numpy(dtype=float),
+        column("frequency"),
+        column("recency"),
+        column("t"),
+        column("monetary_value"),
         discount_rate_monthly=rate,
     )
-    frame = pd.DataFrame({"customer_id": rfm["customer_id"].astype(object)})
+    columns = {"customer_id": rfm.column("customer_id")}
     for name, values in predictions.items():
-        frame[name] = values  # NaN is stored as NULL
-    return frame
+        columns[name] = pa.array(values, type=pa.float64(), from_pandas=True)  # NaN -> NULL
+    return pa.table(columns)
 
 
 def _usable(parameters, model_name):
