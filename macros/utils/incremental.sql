@@ -326,3 +326,16 @@
             {{ relation }}.reject_reason is not distinct from previous.reject_reason
     {%- endif %}
 {%- endmacro %}
+
+{#- The final select of a base model: on an incremental run, only the keys with a row that is
+    new or changed (stamped by this run); a key whose re-derived rows all equal the stored
+    ones is left as it is, so the lookback costs a comparison, not a rewrite. -#}
+{% macro select_changed_keys(relation, key) -%}
+    select * from {{ relation }}
+    {%- if is_incremental() %}
+    where {{ key }} in (
+        select {{ key }} from {{ relation }}
+        where _loaded_at = {{ loaded_at() }}
+    )
+    {%- endif %}
+{%- endmacro %}

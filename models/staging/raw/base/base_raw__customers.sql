@@ -4,6 +4,7 @@
     Incremental (delete+insert by customer_id): a run re-derives the ids with a row stamped since
     the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
 {{ config(unique_key='customer_id') }}
+{%- set typed_columns = ['customer_id', 'created_at', 'segment', 'country'] %}
 
 with
 
@@ -77,7 +78,7 @@ checked as (
 
 previous as (
 
-    {{ previous_stamps('checked', 'customer_id', ['customer_id', 'created_at', 'segment', 'country']) }}
+    {{ previous_stamps('checked', 'customer_id', typed_columns) }}
 
 ),
 {%- endif %}
@@ -92,11 +93,11 @@ final as (
         checked.segment,
         checked.country,
         checked.reject_reason,
-        {{ raw_if_rejected(['customer_id', 'created_at', 'segment', 'country'], 'checked') }},
+        {{ raw_if_rejected(typed_columns, 'checked') }},
         {{ base_loaded_at() }} as _loaded_at
     from checked
-    {{- join_previous_stamps('checked', ['customer_id', 'created_at', 'segment', 'country']) }}
+    {{- join_previous_stamps('checked', typed_columns) }}
 
 )
 
-select * from final
+{{ select_changed_keys('final', 'customer_id') }}

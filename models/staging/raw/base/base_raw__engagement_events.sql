@@ -3,6 +3,7 @@
     Incremental (delete+insert by event_id): a run re-derives the ids with a row stamped since
     the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
 {{ config(unique_key='event_id') }}
+{%- set typed_columns = ['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds'] %}
 
 with
 
@@ -83,7 +84,7 @@ checked as (
 
 previous as (
 
-    {{ previous_stamps('checked', 'event_id', ['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds']) }}
+    {{ previous_stamps('checked', 'event_id', typed_columns) }}
 
 ),
 {%- endif %}
@@ -99,11 +100,11 @@ final as (
         checked.event_type,
         checked.duration_seconds,
         checked.reject_reason,
-        {{ raw_if_rejected(['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds'], 'checked') }},
+        {{ raw_if_rejected(typed_columns, 'checked') }},
         {{ base_loaded_at() }} as _loaded_at
     from checked
-    {{- join_previous_stamps('checked', ['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds']) }}
+    {{- join_previous_stamps('checked', typed_columns) }}
 
 )
 
-select * from final
+{{ select_changed_keys('final', 'event_id') }}

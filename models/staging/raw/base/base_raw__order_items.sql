@@ -6,6 +6,8 @@
     last run (new orders, orders whose staged version may have changed) and of the orders
     placed in the lookback window (lines that arrive late). -#}
 {{ config(unique_key='order_id') }}
+{%- set typed_columns = [
+    'order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price'] %}
 
 with
 
@@ -127,7 +129,7 @@ checked as (
 
 previous as (
 
-    {{ previous_stamps('checked', 'order_id', ['order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price']) }}
+    {{ previous_stamps('checked', 'order_id', typed_columns) }}
 
 ),
 {%- endif %}
@@ -144,11 +146,11 @@ final as (
         checked.quantity,
         checked.unit_price,
         checked.reject_reason,
-        {{ raw_if_rejected(['order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price'], 'checked') }},
+        {{ raw_if_rejected(typed_columns, 'checked') }},
         {{ base_loaded_at() }} as _loaded_at
     from checked
-    {{- join_previous_stamps('checked', ['order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price']) }}
+    {{- join_previous_stamps('checked', typed_columns) }}
 
 )
 
-select * from final
+{{ select_changed_keys('final', 'order_id') }}

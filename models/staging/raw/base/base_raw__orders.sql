@@ -4,6 +4,7 @@
     Incremental (delete+insert by order_id): a run re-derives the order ids with a row stamped
     since the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
 {{ config(unique_key='order_id') }}
+{%- set typed_columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at'] %}
 
 with
 
@@ -90,7 +91,7 @@ checked as (
 
 previous as (
 
-    {{ previous_stamps('checked', 'order_id', ['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at']) }}
+    {{ previous_stamps('checked', 'order_id', typed_columns) }}
 
 ),
 {%- endif %}
@@ -107,11 +108,11 @@ final as (
         checked.order_total,
         checked.updated_at,
         checked.reject_reason,
-        {{ raw_if_rejected(['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at'], 'checked') }},
+        {{ raw_if_rejected(typed_columns, 'checked') }},
         {{ base_loaded_at() }} as _loaded_at
     from checked
-    {{- join_previous_stamps('checked', ['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at']) }}
+    {{- join_previous_stamps('checked', typed_columns) }}
 
 )
 
-select * from final
+{{ select_changed_keys('final', 'order_id') }}

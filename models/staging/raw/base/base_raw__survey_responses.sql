@@ -4,6 +4,7 @@
     Incremental (delete+insert by response_id): a run re-derives the ids with a row stamped since
     the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
 {{ config(unique_key='response_id') }}
+{%- set typed_columns = ['response_id', 'customer_id', 'responded_at', 'question', 'score'] %}
 
 with
 
@@ -89,7 +90,7 @@ checked as (
 
 previous as (
 
-    {{ previous_stamps('checked', 'response_id', ['response_id', 'customer_id', 'responded_at', 'question', 'score']) }}
+    {{ previous_stamps('checked', 'response_id', typed_columns) }}
 
 ),
 {%- endif %}
@@ -105,11 +106,11 @@ final as (
         checked.question,
         checked.score,
         checked.reject_reason,
-        {{ raw_if_rejected(['response_id', 'customer_id', 'responded_at', 'question', 'score'], 'checked') }},
+        {{ raw_if_rejected(typed_columns, 'checked') }},
         {{ base_loaded_at() }} as _loaded_at
     from checked
-    {{- join_previous_stamps('checked', ['response_id', 'customer_id', 'responded_at', 'question', 'score']) }}
+    {{- join_previous_stamps('checked', typed_columns) }}
 
 )
 
-select * from final
+{{ select_changed_keys('final', 'response_id') }}
