@@ -3,9 +3,9 @@
 A generated warehouse is built in full; then one night's load is appended to its raw tables
 and `dbt run` runs again without --full-refresh. The same raw tables, copied to a second
 warehouse, are built from scratch. Every mart, the customer dimension and the customer-period
-fact, the quarantine and the staging tables must then hold the same rows in both (floats to
-1e-9, the fitted predictive CLV parameters to 1e-6), apart from `_loaded_at` and
-`quarantined_at`, which record when a row was written.
+fact, the predictive CLV model and scores, the quarantine and the staging tables must then
+hold the same rows in both (floats to 1e-9), apart from `_loaded_at` and `quarantined_at`,
+which record when a row was written.
 
 The night's load holds what a real feed brings (and what an incremental design most easily
 gets wrong): new orders with their lines, on the day after the last one or 40 days later
@@ -37,13 +37,13 @@ COMPARED = (
     *MARTS,
     "mart_data_quality",
     "mart_customer_clv",
+    "mart_clv_model",
     "int_customer_spells",
     "int_customer_periods_aggregated",
     *STAGED.values(),
     *QUARANTINED.values(),
 )
 STAMPS = ("_loaded_at", "quarantined_at")
-PARAMETER_TOLERANCE = 1e-6
 
 
 def append_night(warehouse: Path, gap_days: int) -> dict:
@@ -251,13 +251,3 @@ def test_incremental_run_equals_full_refresh(built, relation):
         want = read(built["full"], f"analytics.{relation}", b)
     assert got.rows, f"{relation} is empty: the comparison would prove nothing"
     assert table_differences(want, got) == []
-
-
-def test_fitted_parameters_agree_to_the_optimiser_tolerance(built):
-    sql = ("select model_name, parameter_name, parameter_value from analytics.mart_clv_model "
-           "order by 1, 2")
-    with duckdb.connect(str(built["incremental"])) as a, duckdb.connect(str(built["full"])) as b:
-        got, want = a.execute(sql).fetchall(), b.execute(sql).fetchall()
-    assert [r[:2] for r in got] == [r[:2] for r in want]
-    for (_, name, value), (_, _, expected) in zip(got, want, strict=True):
-        assert value == pytest.approx(expected, rel=PARAMETER_TOLERANCE), name

@@ -12,13 +12,7 @@
     later is found by `dbt build` (the source test rows_reconcile: raw = staged + quarantined
     fails) and loaded by `dbt build --full-refresh`. -#}
 {% macro incremental_lookback_days() -%}
-    {%- set value = var('incremental_lookback_days', 3) -%}
-    {%- if value is not number or value is boolean or value < 0 or value != value | int -%}
-        {{ exceptions.raise_compiler_error(
-            "var('incremental_lookback_days') must be a whole number of days >= 0, got '"
-            ~ value ~ "'") }}
-    {%- endif -%}
-    {{ return(value | int) }}
+    {{ return(_positive_integer_var('incremental_lookback_days', 3, allow_zero=true)) }}
 {%- endmacro %}
 
 {#- The start of this run, stamped on every row an incremental model writes. -#}
