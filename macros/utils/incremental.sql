@@ -38,23 +38,32 @@
         {%- set stamp = dbt.safe_cast(column, dbt.type_timestamp()) %}
         {{ "or " if not loop.first }}{{ stamp }} is null
         or {{ is_out_of_range(stamp) }}
-        or {{ stamp }} >= (
-            select coalesce(
-                {{ dbt.dateadd('day', -incremental_lookback_days(), 'max(' ~ column ~ ')') }},
-                cast('1900-01-01' as {{ dbt.type_timestamp() }}))
-            from {{ this }}
-            where reject_reason is null
-        )
+        or {{ stamp }} >= {{ dbt.dateadd('day', -incremental_lookback_days(), timestamp_literal(
+            scalar_of_this('max(' ~ column ~ ')', 'reject_reason is null'), '1900-01-01 00:00:00')) }}
         {%- endfor %}
 {%- endmacro %}
 
 {#- The newest `_loaded_at` of `this`: rows of an upstream model loaded after it are new to
-    this model. -#}
+    this model. Read once, when the model is compiled, and written into the SQL as a literal:
+    a constant lets the database skip the row groups of older stamps (they are appended in
+    stamp order), where a subquery would scan the whole stamp column. -#}
 {% macro last_loaded_at() -%}
-    (
-        select coalesce(max(_loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
-        from {{ this }}
-    )
+    {{ timestamp_literal(scalar_of_this('max(_loaded_at)'), '1900-01-01 00:00:00') }}
+{%- endmacro %}
+
+{#- One value computed on `this` at compile time (none while parsing or when it is NULL). -#}
+{% macro scalar_of_this(expression, where=none) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set result = run_query('select ' ~ expression ~ ' from ' ~ this
+        ~ (' where ' ~ where if where else '')) -%}
+    {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
+{%- endmacro %}
+
+{% macro timestamp_literal(value, default) -%}
+    {%- set text = value.strftime('%Y-%m-%d %H:%M:%S.%f') if value is not none else default -%}
+    cast('{{ text }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 {#- Version numbers and exact copies (version_and_copy_columns) without sorting every row:
@@ -168,12 +177,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The as-of date of this model's last run: the latest period_end it holds. -#}
+{#- The as-of date of this model's last run: the latest period_end it holds (a literal, as
+    last_loaded_at). -#}
 {% macro previous_as_of_date() -%}
-    (
-        select coalesce(max(period_end), cast('1900-01-01' as date))
-        from {{ this }}
-    )
+    {%- set value = scalar_of_this('max(period_end)') -%}
+    cast('{{ value.strftime("%Y-%m-%d") if value is not none else "1900-01-01" }}' as date)
 {%- endmacro %}
 
 {#- The first day a later as-of date can change: the day after the previous one. The period

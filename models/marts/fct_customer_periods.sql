@@ -49,6 +49,9 @@ customer_orders as (
         revenue,
         distinct_categories
     from {{ ref('int_customer_periods_aggregated') }}
+    {%- if is_incremental() %}
+    where {{ customer_period_scope() }}
+    {%- endif %}
 
 ),
 
