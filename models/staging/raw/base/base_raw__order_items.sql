@@ -28,12 +28,14 @@ orders as (
             where
                 _loaded_at > {{ last_loaded_at() }}
                 {#- lines arriving late for a recent order, as the lookback of the other
-                    tables #}
+                    tables, when lines were appended at all #}
+                {%- if has_new_raw_rows(source('raw', 'order_items')) %}
                 or ordered_at >= (
                     select {{ dbt.dateadd('day', -incremental_lookback_days(), 'max(ordered_at)') }}
                     from {{ ref('base_raw__orders') }}
                     where reject_reason is null
                 )
+                {%- endif %}
         )
     {%- endif %}
 
