@@ -117,7 +117,7 @@ def parse_reps(text: str, sizes: list[str]) -> dict[str, int]:
 
 def default_reps(label: str) -> int:
     _, orders = parse_size(label)
-    return 1 if orders >= 5_000_000 else 3
+    return 2 if orders >= 5_000_000 else 3
 
 
 def fmt_seconds(value: float | None) -> str:
@@ -959,12 +959,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "about 10 orders per customer)")
     parser.add_argument("--reps", default="",
                         help="runs per measurement: N for every size, or e.g. "
-                             "100k=3,1m=3,10m=1 (default: 3, and 1 from 5m orders)")
+                             "100k=3,1m=3,10m=1 (default: 3, and 2 from 5m orders)")
     parser.add_argument("--tools", default=",".join(TOOLS),
                         help=f"what to measure, comma-separated from {','.join(TOOLS)}")
-    parser.add_argument("--incremental-reps", type=int, default=1,
-                        help="incremental runs per size, after the first full dbt runs "
-                             "(default 1)")
+    parser.add_argument("--incremental-reps", type=int, default=3,
+                        help="incremental runs per size, each after one of the first full "
+                             "dbt runs (default 3: after every run, up to 3)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / ".data",
