@@ -30,11 +30,8 @@ spells as (
         customer_id,
         spell_start,
         spell_end,
-        {%- if is_incremental() %}
-        customer_id in ({{ changed_customers() }}) as is_changed
-        {%- else %}
-        true as is_changed
-        {%- endif %}
+        {{ 'customer_id in (' ~ changed_customers() ~ ')' if is_incremental() else 'true' }}
+            as is_changed
     from {{ ref('int_customer_spells') }}
 
 ),

@@ -37,10 +37,10 @@ customers as (
 periods as (
 
     select
-        period_grain,
-        period_start,
-        period_end,
-        is_period_complete
+        all_periods.period_grain,
+        all_periods.period_start,
+        all_periods.period_end,
+        all_periods.is_period_complete
     from {{ ref('int_periods') }} as all_periods
     {%- if is_incremental() %}
     {#- The periods in scope: computed whole, then cut to the scope in `final`. #}
