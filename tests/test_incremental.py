@@ -194,22 +194,26 @@ def built(request, dbt_dirs, tmp_path_factory) -> dict:
     assert loyalty(["load", str(root / "data"), "--warehouse", str(incremental)]) == 0
     profiles = dbt_dirs["profiles"]
 
-    def dbt(*args: str, warehouse: Path, work: str):
-        (result,) = run_dbt_processes(
-            [dbt_command(*args, warehouse=warehouse, profiles=profiles, work=root / work)])
-        assert result.returncode == 0, result.stdout[-4000:]
-        return result.stdout
+    def dbt(*commands: tuple[tuple[str, ...], Path, str]) -> list[str]:
+        """Run the dbt commands side by side; each must succeed."""
+        results = run_dbt_processes([
+            dbt_command(*args, warehouse=warehouse, profiles=profiles, work=root / work)
+            for args, warehouse, work in commands])
+        for result in results:
+            assert result.returncode == 0, result.stdout[-4000:]
+        return [result.stdout for result in results]
 
-    dbt("build", warehouse=incremental, work="first")
+    dbt((("run",), incremental, "first"))
     night = append_night(incremental, request.param)
     shutil.copyfile(incremental, full)
-    logs = {
-        "incremental": dbt("run", warehouse=incremental, work="first"),
-        "full": dbt("run", "--full-refresh", warehouse=full, work="full"),
-    }
+    # The night's incremental run and the full refresh of the same raw data, side by side.
+    logs = dict(zip(("incremental", "full"), dbt(
+        (("run",), incremental, "first"),
+        (("run", "--full-refresh"), full, "full"),
+    ), strict=True))
     # A second incremental run with nothing new changes nothing either; `dbt build` then
     # runs every data test on the incrementally built tables (rows_reconcile included).
-    logs["again"] = dbt("build", warehouse=incremental, work="first")
+    (logs["again"],) = dbt((("build",), incremental, "first"))
     return {"incremental": incremental, "full": full, "night": night, "logs": logs}
 
 
