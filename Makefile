@@ -148,8 +148,12 @@ lint: install
 	rm -f warehouse/lint.duckdb
 	DBT_DUCKDB_PATH=warehouse/lint.duckdb $(BIN)/sqlfluff lint models macros analyses
 
+# pytest in two worker processes (pytest-xdist), a test file to a worker: module fixtures
+# build their warehouse once. PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 2
+
 test: install lint browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 	$(MAKE) --no-print-directory test-postgres test-spark
 
 lock:

@@ -2,9 +2,10 @@
 
 Usage: python bench/run_sql_baseline.py --warehouse FILE [--sql FILE] --out CSV
 
-The measured process of the SQL baseline in `make bench`: it opens the warehouse read-only
-with DuckDB's defaults (all cores, memory limit 80 % of RAM), runs the one query and writes
-its rows (one per month) to ``--out``.
+The measured process of the SQL baseline in `make bench` (and, with
+``--sql bench/floor_key_check.sql``, of the floor): it opens the warehouse read-only with
+DuckDB's defaults (all cores, memory limit 80 % of RAM), runs the one query and writes its
+rows (one per month for the baseline) to ``--out``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def main() -> None:
         writer = csv.writer(handle)
         writer.writerow(columns)
         writer.writerows(rows)
-    print(f"sql baseline: {len(rows)} months -> {args.out}")
+    print(f"{Path(args.sql).name}: {len(rows)} rows -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+# A pytest-xdist worker (make test runs two) has a bare __main__ module, which
+# pyspark.sql.connect, imported through great_expectations, takes for a doctest run and
+# answers with sys.exit(0), killing the worker. Give it a file name.
+_MAIN = sys.modules.get("__main__")
+if _MAIN is not None and _MAIN.__spec__ is None and not hasattr(_MAIN, "__file__"):
+    _MAIN.__file__ = "<pytest-xdist worker>"
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SHARED_DIR = PROJECT_DIR.parent / "shared"

@@ -11,6 +11,14 @@
     ({{ column }} < cast('1990-01-01' as {{ dbt.type_timestamp() }}) or {{ column }} > {{ run_started_timestamp() }})
 {%- endmacro %}
 
+{#- True when a text value is missing: NULL, empty or nothing but spaces (what trim() removes).
+    trim() runs only on the values that start with a space: on a column of unique ids it
+    copies every value (a third of a base model's time on 33M engagement events), while the
+    prefix test reads them in place. -#}
+{% macro is_blank(column) -%}
+    ({{ column }} is null or {{ column }} = '' or ({{ column }} like ' %' and trim({{ column }}) = ''))
+{%- endmacro %}
+
 {#- CASE branches for a timestamp column: missing, then outside [1990-01-01, build start]. -#}
 {% macro reject_timestamp(column, missing_reason=none) -%}
     {%- if missing_reason is not none %}

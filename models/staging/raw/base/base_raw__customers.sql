@@ -64,7 +64,7 @@ checked as (
     select
         *,
         case
-            when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
+            when {{ is_blank('customer_id') }} then 'missing_customer_id'
             when is_exact_copy then 'exact_duplicate'
             {{ reject_timestamp('created_at') }}
             when version_number > 1 then 'duplicate_key'

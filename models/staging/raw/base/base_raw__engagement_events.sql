@@ -67,11 +67,11 @@ checked as (
     select
         *,
         case
-            when event_id is null or trim(event_id) = '' then 'missing_event_id'
+            when {{ is_blank('event_id') }} then 'missing_event_id'
             when is_exact_copy then 'exact_duplicate'
             {{ reject_timestamp('occurred_at', 'missing_occurred_at') }}
             when version_number > 1 then 'duplicate_key'
-            when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
+            when {{ is_blank('customer_id') }} then 'missing_customer_id'
             when event_type is null or event_type not in ('session', 'key_action') then 'unknown_event_type'
             when event_type = 'session' and duration_seconds is null then 'missing_duration'
             when duration_seconds < 0 then 'negative_duration'

@@ -72,12 +72,12 @@ checked as (
     select
         *,
         case
-            when order_id is null or trim(order_id) = '' then 'missing_order_id'
+            when {{ is_blank('order_id') }} then 'missing_order_id'
             when is_exact_copy then 'exact_duplicate'
             {{ reject_timestamp('ordered_at', 'missing_ordered_at') }}
             {{ reject_timestamp('updated_at') }}
             when version_number > 1 then 'superseded'
-            when customer_id is null or trim(customer_id) = '' then 'missing_customer_id'
+            when {{ is_blank('customer_id') }} then 'missing_customer_id'
             when status is null or status not in ('completed', 'cancelled', 'refunded', 'pending')
                 then 'unknown_status'
             when order_total is null then 'missing_amount'

@@ -39,7 +39,7 @@ typed as (
         {{ raw_key('response_id') }} as response_id,
         -- a blank customer id is an anonymous answer, like NULL
         case
-            when trim(cast(customer_id as {{ dbt.type_string() }})) = '' then null
+            when {{ is_blank('cast(customer_id as ' ~ dbt.type_string() ~ ')') }} then null
             else cast(customer_id as {{ dbt.type_string() }})
         end as customer_id,
         lower(trim(cast(question as {{ dbt.type_string() }}))) as question,
@@ -72,7 +72,7 @@ checked as (
     select
         *,
         case
-            when response_id is null or trim(response_id) = '' then 'missing_response_id'
+            when {{ is_blank('response_id') }} then 'missing_response_id'
             when is_exact_copy then 'exact_duplicate'
             {{ reject_timestamp('responded_at', 'missing_responded_at') }}
             when version_number > 1 then 'duplicate_key'
