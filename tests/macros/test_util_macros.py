@@ -1,4 +1,4 @@
-"""Utility macros: integer_series, count_where, union_all_segment and type_double."""
+"""Utility macros: integer_series, count_where, is_blank, union_all_segment and type_double."""
 
 from __future__ import annotations
 
@@ -92,6 +92,43 @@ def test_count_where_over_no_rows_is_zero(dbt):
         "select {{ count_where('x > 2') }} as actual from (values (5)) as t(x) where false"
     )
     assert_cases([{"case_name": "no_rows", **result[0]}], {"no_rows": 0})  # no rows: 0 of them
+
+
+IS_BLANK_ROWS = [
+    # case_name, x: blank = NULL, '' or nothing but spaces (trim(x) = '')
+    ("null", None),
+    ("empty", ""),
+    ("one_space", " "),
+    ("three_spaces", "   "),
+    ("leading_space_then_text", " a"),  # starts with a space, trims to 'a': not blank
+    ("trailing_space", "a "),
+    ("text", "C0000001"),
+    ("tab", "\t"),  # trim() removes spaces only: a tab is a value, as before is_blank
+    ("space_tab", " \t"),  # trims to a tab: not blank
+]
+
+
+def test_is_blank(dbt):
+    result = dbt.show(
+        f"""
+        select case_name, {{{{ is_blank('x') }}}} as actual, trim(x) = '' as trimmed_is_empty
+        from {values_table(["case_name", "x"], IS_BLANK_ROWS)}
+        """
+    )
+    assert_cases(result, {
+        "null": True,
+        "empty": True,
+        "one_space": True,
+        "three_spaces": True,
+        "leading_space_then_text": False,
+        "trailing_space": False,
+        "text": False,
+        "tab": False,
+        "space_tab": False,
+    })
+    # the rule it replaces: x is null or trim(x) = ''
+    for row in result:
+        assert row["actual"] is (row["case_name"] == "null" or row["trimmed_is_empty"] is True)
 
 
 SEGMENT_ROWS = [
