@@ -475,12 +475,8 @@ class Bench:
             out_dir.mkdir(parents=True, exist_ok=True)
             sql_csv, pandas_csv = out_dir / "sql.csv", out_dir / "pandas.csv"
             if "sql" in tools:
-                self.record(measure(
-                    "sql", label, rep,
-                    [sys.executable, str(BENCH_DIR / "run_sql_baseline.py"),
-                     "--warehouse", str(data.raw_warehouse), "--out", str(sql_csv)],
-                    cwd=self.args.project_dir, env=dict(os.environ),
-                    log_file=out_dir / "sql.out"))
+                self.record(self.run_query("sql", label, rep, data, "baseline_monthly.sql",
+                                           sql_csv))
             if "pandas" in tools:
                 self.record(measure(
                     "pandas", label, rep,
@@ -490,14 +486,8 @@ class Bench:
                     cwd=self.args.project_dir, env=dict(os.environ),
                     log_file=out_dir / "pandas.out"))
             if "floor" in tools:
-                self.record(measure(
-                    "floor", label, rep,
-                    [sys.executable, str(BENCH_DIR / "run_sql_baseline.py"),
-                     "--warehouse", str(data.raw_warehouse),
-                     "--sql", str(BENCH_DIR / "floor_key_check.sql"),
-                     "--out", str(out_dir / "floor.csv")],
-                    cwd=self.args.project_dir, env=dict(os.environ),
-                    log_file=out_dir / "floor.out"))
+                self.record(self.run_query("floor", label, rep, data, "floor_key_check.sql",
+                                           out_dir / "floor.csv"))
             if "build" in tools:
                 run_dir = self.work / label / f"build-{rep}"
                 warehouse = self.fresh_copy(data, run_dir)
@@ -527,6 +517,17 @@ class Bench:
                     if rep == 1:
                         self.keep_model_timings(label, "incremental", m)
                 shutil.rmtree(run_dir)
+
+    def run_query(self, tool: str, label: str, rep: int, data: DataSet, sql_file: str,
+                  out_csv: Path) -> Measurement:
+        """One query of bench/ (the SQL baseline or the floor) on the raw warehouse."""
+        return measure(
+            tool, label, rep,
+            [sys.executable, str(BENCH_DIR / "run_sql_baseline.py"),
+             "--warehouse", str(data.raw_warehouse), "--sql", str(BENCH_DIR / sql_file),
+             "--out", str(out_csv)],
+            cwd=self.args.project_dir, env=dict(os.environ),
+            log_file=out_csv.with_suffix(".out"))
 
     def keep_model_timings(self, label: str, tool: str, m: Measurement) -> None:
         if m.dbt_summary.get("models"):

@@ -92,8 +92,8 @@
     version 1 and no copy. `relation`: the typed rows; `keys`: the key columns. A row with a
     NULL key part is never grouped with another (it is rejected as a missing key anyway).
     The repeated keys are found once, in a CTE of their own that both halves read: grouping
-    every raw row by its key is the costly step (two thirds of a base model's time when it
-    was written out twice). -#}
+    every raw row by its key is the costly step (written out twice, it took 31 of the 37 s
+    of CPU of base_raw__engagement_events' query at 10m orders). -#}
 {% macro versioned_rows(relation, keys, order_by, columns) -%}
     {%- set key_list = [keys] if keys is string else keys -%}
     {%- set join_on -%}

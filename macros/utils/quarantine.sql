@@ -13,8 +13,8 @@
 
 {#- True when a text value is missing: NULL, empty or nothing but spaces (what trim() removes).
     trim() runs only on the values that start with a space: on a column of unique ids it
-    copies every value (a third of a base model's time on 33M engagement events), while the
-    prefix test reads them in place. -#}
+    copies every value (9 s on one core for 33M event ids, against 3 s with the prefix
+    test, which reads them in place). -#}
 {% macro is_blank(column) -%}
     ({{ column }} is null or {{ column }} = '' or ({{ column }} like ' %' and trim({{ column }}) = ''))
 {%- endmacro %}
