@@ -1,11 +1,9 @@
--- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
--- depends_on: {{ ref('base_raw__survey_responses') }}, {{ ref('base_raw__engagement_events') }}
-{{ config(
-    materialized=incremental_or_table(),
-    incremental_strategy='replace_where',
-    replace_where='customer_activity_scope',
-    on_schema_change='fail',
-) }}
+{#- One row per customer first seen on or before the as-of date (sign-up, or a staged order,
+    answer or event), with their lifetime purchase summary up to it.
+    Incremental: a run rewrites the customers with a changed row in any raw table, and those
+    first seen on or after the first day a moved as-of date changes (dim_customer_scope). -#}
+{{ config(materialized=incremental_or_table(), scope='dim_customer_scope') }}
+{%- set scope = dim_customer_scope() %}
 
 with
 
@@ -16,11 +14,18 @@ customers as (
         segment,
         country,
         created_at,
-        is_in_customers
+        is_in_customers,
+        first_seen_date
     from {{ ref('int_customers_unioned') }}
-    {%- if is_incremental() %}
-    where {{ customer_activity_scope() }}
+    {%- if is_partial_run() %}
+    where {{ scope }}
     {%- endif %}
+
+),
+
+as_of as (
+
+    select max(as_of_date) as as_of_date from {{ ref('int_periods') }}
 
 ),
 
@@ -34,9 +39,6 @@ order_summary as (
         lifetime_orders,
         lifetime_revenue
     from {{ ref('int_customer_orders_summarised') }}
-    {%- if is_incremental() %}
-    where {{ customer_activity_scope() }}
-    {%- endif %}
 
 ),
 
@@ -48,6 +50,7 @@ final as (
         customers.country,
         customers.created_at,
         customers.is_in_customers,
+        customers.first_seen_date,
         order_summary.first_order_date,
         order_summary.second_order_date,
         order_summary.last_order_date,
@@ -57,6 +60,8 @@ final as (
         cast(coalesce(order_summary.lifetime_revenue, 0) as decimal(38, 2)) as lifetime_revenue,
         {{ loaded_at() }} as _loaded_at
     from customers
+    inner join as_of
+        on customers.first_seen_date <= as_of.as_of_date
     left join order_summary
         on customers.customer_id = order_summary.customer_id
 

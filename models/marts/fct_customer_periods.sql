@@ -1,16 +1,12 @@
 {#- One row per customer, grain and period from the customer's first period on, for every
     period in which the customer is active or in the base at its start or its end
     (data-contract.md). A lapsed customer has no rows until they come back.
-    Incremental: a run recomputes every row of the customers whose orders or customers row
-    changed, and, for everybody, the rows of the period that held the previous as-of date and
-    of the periods after it (the only ones a later as-of date changes). -#}
--- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
-{{ config(
-    materialized=incremental_or_table(),
-    incremental_strategy='replace_where',
-    replace_where='customer_period_scope',
-    on_schema_change='fail',
-) }}
+    Incremental: a run recomputes every row of the customers whose orders, order lines or
+    customers row changed, and, for everybody, the rows of the periods a moved as-of date
+    changes (customer_period_scope). -#}
+{{ config(materialized=incremental_or_table(), scope='customer_period_scope') }}
+{%- set scope = customer_period_scope() %}
+{%- set changed = changed_customers() %}
 
 with
 
@@ -30,9 +26,10 @@ spells as (
         customer_id,
         spell_start,
         spell_end,
-        {{ 'customer_id in (' ~ changed_customers() ~ ')' if is_incremental() else 'true' }}
+        {{ 'customer_id in (' ~ changed ~ ')' if is_partial_run() else 'true' }}
             as is_changed
     from {{ ref('int_customer_spells') }}
+    where window_days = {{ churn_window_days() }}
 
 ),
 
@@ -46,8 +43,8 @@ customer_orders as (
         revenue,
         distinct_categories
     from {{ ref('int_customer_periods_aggregated') }}
-    {%- if is_incremental() %}
-    where {{ customer_period_scope() }}
+    {%- if is_partial_run() %}
+    where {{ scope }}
     {%- endif %}
 
 ),
@@ -65,9 +62,9 @@ customers as (
 {#- A spell touches a period when it covers a day of it or the day before it
     (in the base at the start = in the base at the end of period_start - 1 day). #}
 
-{%- if is_incremental() %}
+{%- if is_partial_run() %}
 
-{#- An unchanged customer's rows before the period of the previous as-of date stand. #}
+{#- An unchanged customer's rows before the periods a moved as-of date changes stand. #}
 
 recent_periods as (
 
@@ -76,7 +73,7 @@ recent_periods as (
         period_start,
         period_end
     from periods
-    where {{ period_from(first_day_after_previous_as_of()) }}
+    where {{ period_from(as_of_cutoff()) }}
 
 ),
 {%- endif %}
@@ -95,7 +92,7 @@ spell_period_pairs as (
         on
             {{ dbt.dateadd('day', 1, 'spells.spell_end') }} >= periods.period_start
             and spells.spell_start <= periods.period_end
-    {%- if is_incremental() %}
+    {%- if is_partial_run() %}
     where spells.is_changed
 
     union all

@@ -1,14 +1,10 @@
 {#- Historical CLV per grain, period and segment (metrics.md, "Customer lifetime value"),
     over the 365 days that end on period_end, whatever the grain.
-    Incremental: a run recomputes the periods that end on or after the earliest changed order
-    or the previous as-of date (order_period_scope); earlier periods stand. -#}
--- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
-{{ config(
-    materialized=incremental_or_table(),
-    incremental_strategy='replace_where',
-    replace_where='order_period_scope',
-    on_schema_change='fail',
-) }}
+    Incremental: a run recomputes whole periods from the earliest one a changed order, a
+    changed segment or a moved as-of date reaches; every period when the segments changed
+    (order_period_scope). -#}
+{{ config(materialized=incremental_or_table(), scope='order_period_scope') }}
+{%- set scope = order_period_scope() %}
 
 with
 
@@ -21,8 +17,8 @@ period_segments as (
         is_period_complete,
         segment
     from {{ ref('int_period_segments') }}
-    {%- if is_incremental() %}
-    where {{ order_period_scope() }}
+    {%- if is_partial_run() %}
+    where {{ scope }}
     {%- endif %}
 
 ),
@@ -36,8 +32,8 @@ periods as (
         cast({{ dbt.dateadd('day', -364, 'period_end') }} as date) as window_start,
         cast({{ dbt.dateadd('day', -365, 'period_end') }} as date) as year_before_end
     from {{ ref('int_periods') }}
-    {%- if is_incremental() %}
-    where {{ order_period_scope() }}
+    {%- if is_partial_run() %}
+    where {{ scope }}
     {%- endif %}
 
 ),
@@ -58,7 +54,7 @@ orders as (
         order_date,
         revenue
     from {{ ref('int_orders_validated') }}
-    {%- if is_incremental() %}
+    {%- if is_partial_run() %}
     where order_date >= (select min(window_start) from periods)
     {%- endif %}
 
@@ -71,6 +67,7 @@ base_spells as (
         spell_start,
         spell_end
     from {{ ref('int_customer_spells') }}
+    where window_days = {{ churn_window_days() }}
 
 ),
 
@@ -80,7 +77,8 @@ purchase_year_spells as (
         customer_id,
         spell_start,
         spell_end
-    from {{ ref('int_customer_purchase_year_spells') }}
+    from {{ ref('int_customer_spells') }}
+    where window_days = 365
 
 ),
 

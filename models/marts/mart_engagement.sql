@@ -2,15 +2,11 @@
     spent, key actions, and the engagement score ranking the customer among those with an
     event in the same period. Events after the as-of date fall in no period.
     Incremental: a run recomputes whole periods (a score ranks a customer among everybody in
-    the period): those ending on or after the earliest changed event or the previous as-of
-    date, and those of a customer whose segment may have changed (engagement_period_scope). -#}
--- depends_on: {{ ref('base_raw__engagement_events') }}, {{ ref('base_raw__customers') }}
-{{ config(
-    materialized=incremental_or_table(),
-    incremental_strategy='replace_where',
-    replace_where='engagement_period_scope',
-    on_schema_change='fail',
-) }}
+    the period) from the earliest one a changed event or a moved as-of date reaches, and every
+    row of a customer whose segment may have changed (engagement_period_scope). -#}
+{{ config(materialized=incremental_or_table(), scope='engagement_period_scope') }}
+{%- set scope = engagement_period_scope() %}
+{%- set segment_changed = changed_customer_rows() %}
 
 with
 
@@ -42,20 +38,17 @@ periods as (
         all_periods.period_end,
         all_periods.is_period_complete
     from {{ ref('int_periods') }} as all_periods
-    {%- if is_incremental() %}
+    {%- if is_partial_run() %}
     {#- The periods in scope: computed whole, then cut to the scope in `final`. #}
     where
-        {{ period_from(engagement_period_cutoff()) }}
+        {{ period_from(engagement_cutoff()) }}
         or exists (
             select 1
             from {{ this }} as previous
             where
                 previous.period_grain = all_periods.period_grain
                 and previous.period_start = all_periods.period_start
-                and previous.customer_id in (
-                    select customer_id from {{ ref('base_raw__customers') }}
-                    where _loaded_at > {{ last_loaded_at() }}
-                )
+                and previous.customer_id in ({{ segment_changed }})
         )
     {%- endif %}
 
@@ -78,7 +71,7 @@ days_with_periods as (
         {{ period_start_of('grains.period_grain', 'events_daily.event_date') }} as period_start
     from events_daily
     cross join grains
-    {%- if is_incremental() %}
+    {%- if is_partial_run() %}
     where events_daily.event_date >= (select min(period_start) from periods)
     {%- endif %}
 
@@ -132,8 +125,8 @@ scored as (
 final as (
 
     select * from scored
-    {%- if is_incremental() %}
-    where {{ engagement_period_scope() }}
+    {%- if is_partial_run() %}
+    where {{ scope }}
     {%- endif %}
 
 )

@@ -1,14 +1,8 @@
 {#- Per customer, the purchase days (days with a valid order) on or before the observation
     date: first and last, how many after the first (frequency) and their revenue
     (int_customer_rfm_summarised turns them into the RFM summary).
-    Incremental: a run recomputes the customers whose orders changed. -#}
--- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
-{{ config(
-    materialized=incremental_or_table(),
-    incremental_strategy='replace_where',
-    replace_where='customer_scope',
-    on_schema_change='fail',
-) }}
+    Incremental: a run recomputes the customers whose orders changed (customer_scope). -#}
+{{ config(materialized=incremental_or_table(), scope='customer_scope') }}
 
 with
 

@@ -3,4 +3,5 @@
     'created_at',
     'segment',
     'country',
+    'updated_at',
 ]) }}

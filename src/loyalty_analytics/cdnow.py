@@ -34,6 +34,7 @@ _SELECTS = {
             min(purchase_date) as created_at,
             'B2C' as segment,
             null as country,
+            min(purchase_date) as updated_at,
         from cdnow_rows
         group by customer_id
     """,

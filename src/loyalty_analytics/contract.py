@@ -15,6 +15,8 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("created_at", "timestamp"),
         ("segment", "varchar"),
         ("country", "varchar"),
+        # The version stamp: several rows of one customer_id are versions, the latest wins.
+        ("updated_at", "timestamp"),
     ],
     "orders": [
         ("order_id", "varchar"),

@@ -320,6 +320,8 @@ def _simulate_chunk(
             "created_at": _timestamps(period, created_sec),
             "segment": _labels(SEGMENT_LABELS, is_b2b),
             "country": _labels(COUNTRIES, country_code, null=country_null),
+            # one version per customer: the row is as old as the sign-up
+            "updated_at": _timestamps(period, created_sec),
         },
         schema=arrow_schema("customers"),
     )

@@ -18,7 +18,8 @@ renamed as (
         country,
 
         -- timestamps
-        created_at
+        created_at,
+        updated_at
 
     from checked
 

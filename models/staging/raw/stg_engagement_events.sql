@@ -21,7 +21,7 @@ renamed as (
         occurred_at,
 
         -- derived
-        cast(occurred_at as date) as event_date,
+        {{ reporting_date('occurred_at') }} as event_date,
         -- a key action's duration is ignored
         case when event_type = 'session' then duration_seconds end as duration_seconds
 

@@ -25,7 +25,7 @@ renamed as (
         updated_at,
 
         -- derived
-        cast(ordered_at as date) as order_date,
+        {{ reporting_date('ordered_at') }} as order_date,
         -- only completed orders are purchases (metrics.md, "Valid order")
         status = 'completed' as is_completed
 

@@ -22,7 +22,7 @@ renamed as (
 
         -- dates and timestamps
         responded_at,
-        cast(responded_at as date) as response_date
+        {{ reporting_date('responded_at') }} as response_date
 
     from checked
 

@@ -1,10 +1,13 @@
 {#- Every raw customer row, typed, with the first staging rule it breaks (NULL: it is staged).
-    Several rows with one customer_id: the latest created_at is kept, the others are
-    `duplicate_key` (exact copies: `exact_duplicate`).
-    Incremental (delete+insert by customer_id): a run re-derives the ids with a row stamped since
-    the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
+    Versioned like the orders: several rows with one customer_id are versions, the latest
+    updated_at is the current one and the rest are `superseded` (exact copies:
+    `exact_duplicate`); an invalid current version is quarantined with its own reason and the
+    customer counts as missing from `customers` (segment 'unknown') until a newer valid one
+    arrives.
+    Incremental (delete+insert by key): a run re-derives every key with raw rows this table
+    does not hold yet (changed_raw_keys), from all raw rows of the key. -#}
 {{ config(unique_key='customer_id') }}
-{%- set typed_columns = ['customer_id', 'created_at', 'segment', 'country'] %}
+{%- set typed_columns = ['customer_id', 'created_at', 'segment', 'country', 'updated_at'] %}
 
 with
 
@@ -14,11 +17,12 @@ source as (
         customer_id,
         created_at,
         segment,
-        country
+        country,
+        updated_at
     from {{ source('raw', 'customers') }}
     {%- if is_incremental() %}
     where {{ raw_key('customer_id') }} in (
-        {{ changed_raw_keys(source('raw', 'customers'), 'customer_id', ['created_at']) }}
+        {{ changed_raw_keys(source('raw', 'customers'), raw_key('customer_id'), 'customer_id') }}
     )
     {%- endif %}
 
@@ -32,12 +36,14 @@ typed as (
         created_at as raw_created_at,
         segment as raw_segment,
         country as raw_country,
+        updated_at as raw_updated_at,
 
         -- typed values
         {{ raw_key('customer_id') }} as customer_id,
         upper(trim(cast(segment as {{ dbt.type_string() }}))) as segment,
         upper(trim(cast(country as {{ dbt.type_string() }}))) as country,
-        {{ dbt.safe_cast('created_at', dbt.type_timestamp()) }} as created_at
+        {{ utc_timestamp('created_at', source('raw', 'customers')) }} as created_at,
+        {{ utc_timestamp('updated_at', source('raw', 'customers')) }} as updated_at
 
     from source
 
@@ -49,12 +55,13 @@ versioned as (
             'typed',
             'customer_id',
             order_by=[
-            invalid_stamps_last(['created_at']),
+            invalid_stamps_last(['updated_at'], required=['updated_at']),
+            'updated_at desc nulls last',
             'created_at desc nulls last',
             'segment asc',
             'country asc',
             ],
-            columns=['created_at', 'segment', 'country'],
+            columns=['created_at', 'segment', 'country', 'updated_at'],
         ) }}
 
 ),
@@ -67,21 +74,13 @@ checked as (
             when {{ is_blank('customer_id') }} then 'missing_customer_id'
             when is_exact_copy then 'exact_duplicate'
             {{ reject_timestamp('created_at') }}
-            when version_number > 1 then 'duplicate_key'
+            {{ reject_timestamp('updated_at') }}
+            when version_number > 1 then 'superseded'
             when segment is null or segment not in ('B2C', 'B2B') then 'unknown_segment'
         end as reject_reason
     from versioned
 
 ),
-
-{%- if is_incremental() %}
-
-previous as (
-
-    {{ previous_stamps('checked', 'customer_id', typed_columns) }}
-
-),
-{%- endif %}
 
 {#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
 
@@ -92,12 +91,12 @@ final as (
         checked.created_at,
         checked.segment,
         checked.country,
+        checked.updated_at,
         checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
-        {{ base_loaded_at() }} as _loaded_at
+        {{ loaded_at() }} as _loaded_at
     from checked
-    {{- join_previous_stamps('checked', typed_columns) }}
 
 )
 
-{{ select_changed_keys('final', 'customer_id') }}
+select * from final

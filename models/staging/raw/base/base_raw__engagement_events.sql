@@ -1,7 +1,7 @@
 {#- Every raw engagement event, typed, with the first staging rule it breaks (NULL: it is
     staged). A session needs a duration; a key action's duration is ignored.
-    Incremental (delete+insert by event_id): a run re-derives the ids with a row stamped since
-    the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
+    Incremental (delete+insert by key): a run re-derives every key with raw rows this table
+    does not hold yet (changed_raw_keys), from all raw rows of the key. -#}
 {{ config(unique_key='event_id') }}
 {%- set typed_columns = ['event_id', 'customer_id', 'occurred_at', 'event_type', 'duration_seconds'] %}
 
@@ -18,7 +18,7 @@ source as (
     from {{ source('raw', 'engagement_events') }}
     {%- if is_incremental() %}
     where {{ raw_key('event_id') }} in (
-        {{ changed_raw_keys(source('raw', 'engagement_events'), 'event_id', ['occurred_at']) }}
+        {{ changed_raw_keys(source('raw', 'engagement_events'), raw_key('event_id'), 'event_id') }}
     )
     {%- endif %}
 
@@ -39,7 +39,7 @@ typed as (
         cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         lower(trim(cast(event_type as {{ dbt.type_string() }}))) as event_type,
         {{ dbt.safe_cast('duration_seconds', dbt.type_int()) }} as duration_seconds,
-        {{ dbt.safe_cast('occurred_at', dbt.type_timestamp()) }} as occurred_at
+        {{ utc_timestamp('occurred_at', source('raw', 'engagement_events')) }} as occurred_at
 
     from source
 
@@ -80,15 +80,6 @@ checked as (
 
 ),
 
-{%- if is_incremental() %}
-
-previous as (
-
-    {{ previous_stamps('checked', 'event_id', typed_columns) }}
-
-),
-{%- endif %}
-
 {#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
 
 final as (
@@ -101,10 +92,9 @@ final as (
         checked.duration_seconds,
         checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
-        {{ base_loaded_at() }} as _loaded_at
+        {{ loaded_at() }} as _loaded_at
     from checked
-    {{- join_previous_stamps('checked', typed_columns) }}
 
 )
 
-{{ select_changed_keys('final', 'event_id') }}
+select * from final

@@ -1,42 +1,37 @@
 {#- Every raw order line, typed, with the first staging rule it breaks (NULL: it is staged).
     A line of an order that is not staged is `unknown_order` when the order is not in the raw
     orders at all, `order_rejected` when the order was quarantined.
-    Incremental (delete+insert by order_id): lines have no timestamp of their own, so a run
-    re-derives all lines of the orders that base_raw__orders (re)loaded since this model's
-    last run (new orders, orders whose staged version may have changed) and of the orders
-    placed in the lookback window (lines that arrive late). -#}
+    Incremental (delete+insert by order id): a run re-derives every order id with raw lines
+    this table does not hold yet (a late line of an old order included) and every order id
+    base_raw__orders re-derived since this model's last run (a line's reason follows its
+    order's). The order id is stored as raw_key: a line without one ('') is replaced like any
+    other. -#}
 {{ config(unique_key='order_id') }}
 {%- set typed_columns = [
     'order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price'] %}
+{%- set raw_lines = source('raw', 'order_items') %}
+{%- set orders_relation = ref('base_raw__orders') %}
 
 with
+
+{%- if is_incremental() %}
+
+changed_orders as (
+
+    {{ changed_raw_keys(raw_lines, raw_key('order_id'), 'order_id', extra_keys=(
+        'select order_id from ' ~ orders_relation ~ ' where _loaded_at > ' ~ last_loaded_at())) }}
+
+),
+{%- endif %}
 
 orders as (
 
     select
         order_id,
-        reject_reason,
-        _loaded_at
-    from {{ ref('base_raw__orders') }}
+        reject_reason
+    from {{ orders_relation }}
     {%- if is_incremental() %}
-    {#- A line without an order id (NULL or '') is never re-derived: it can only stay
-        quarantined, and a NULL key cannot be replaced. #}
-    where
-        order_id != ''
-        and order_id in (
-            select order_id from {{ ref('base_raw__orders') }}
-            where
-                _loaded_at > {{ last_loaded_at() }}
-                {#- lines arriving late for a recent order, as the lookback of the other
-                    tables, when lines were appended at all #}
-                {%- if has_new_raw_rows(source('raw', 'order_items')) %}
-                or ordered_at >= (
-                    select {{ dbt.dateadd('day', -incremental_lookback_days(), 'max(ordered_at)') }}
-                    from {{ ref('base_raw__orders') }}
-                    where reject_reason is null
-                )
-                {%- endif %}
-        )
+    where order_id in (select changed_key from changed_orders)
     {%- endif %}
 
 ),
@@ -50,9 +45,9 @@ source as (
         product_category,
         quantity,
         unit_price
-    from {{ source('raw', 'order_items') }}
+    from {{ raw_lines }}
     {%- if is_incremental() %}
-    where cast(order_id as {{ dbt.type_string() }}) in (select order_id from orders)
+    where {{ raw_key('order_id') }} in (select changed_key from changed_orders)
     {%- endif %}
 
 ),
@@ -79,7 +74,7 @@ typed as (
         unit_price as raw_unit_price,
 
         -- typed values
-        cast(order_id as {{ dbt.type_string() }}) as order_id,
+        {{ raw_key('order_id') }} as order_id,
         {{ dbt.safe_cast('line_number', dbt.type_int()) }} as line_number,
         cast(product_id as {{ dbt.type_string() }}) as product_id,
         cast(product_category as {{ dbt.type_string() }}) as product_category,
@@ -111,7 +106,7 @@ checked as (
     select
         versioned.*,
         case
-            when versioned.order_id is null or versioned.line_number is null then 'missing_key'
+            when versioned.raw_order_id is null or versioned.line_number is null then 'missing_key'
             when versioned.is_exact_copy then 'exact_duplicate'
             when versioned.version_number > 1 then 'duplicate_key'
             when order_status.order_id is null then 'unknown_order'
@@ -127,15 +122,6 @@ checked as (
 
 ),
 
-{%- if is_incremental() %}
-
-previous as (
-
-    {{ previous_stamps('checked', 'order_id', typed_columns) }}
-
-),
-{%- endif %}
-
 {#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
 
 final as (
@@ -149,10 +135,9 @@ final as (
         checked.unit_price,
         checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
-        {{ base_loaded_at() }} as _loaded_at
+        {{ loaded_at() }} as _loaded_at
     from checked
-    {{- join_previous_stamps('checked', typed_columns) }}
 
 )
 
-{{ select_changed_keys('final', 'order_id') }}
+select * from final

@@ -1,8 +1,11 @@
 {#- Every raw order row, typed, with the first staging rule it breaks (NULL: it is staged).
     Several rows with one order_id: exact copies are `exact_duplicate`; of the others, the
-    latest updated_at is kept and the rest are `superseded`.
-    Incremental (delete+insert by order_id): a run re-derives the order ids with a row stamped
-    since the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
+    latest updated_at is the current version and the rest are `superseded`. The current
+    version is staged when valid; when it is not, it is quarantined with its own reason and
+    the order counts nowhere (an older valid version never comes back). A version whose
+    updated_at is missing or impossible never ranks first.
+    Incremental (delete+insert by key): a run re-derives every key with raw rows this table
+    does not hold yet (changed_raw_keys), from all raw rows of the key. -#}
 {{ config(unique_key='order_id') }}
 {%- set typed_columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at'] %}
 
@@ -20,7 +23,7 @@ source as (
     from {{ source('raw', 'orders') }}
     {%- if is_incremental() %}
     where {{ raw_key('order_id') }} in (
-        {{ changed_raw_keys(source('raw', 'orders'), 'order_id', ['ordered_at', 'updated_at']) }}
+        {{ changed_raw_keys(source('raw', 'orders'), raw_key('order_id'), 'order_id') }}
     )
     {%- endif %}
 
@@ -42,8 +45,8 @@ typed as (
         cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         lower(trim(cast(status as {{ dbt.type_string() }}))) as status,
         {{ dbt.safe_cast('order_total', 'decimal(18, 2)') }} as order_total,
-        {{ dbt.safe_cast('ordered_at', dbt.type_timestamp()) }} as ordered_at,
-        {{ dbt.safe_cast('updated_at', dbt.type_timestamp()) }} as updated_at
+        {{ utc_timestamp('ordered_at', source('raw', 'orders')) }} as ordered_at,
+        {{ utc_timestamp('updated_at', source('raw', 'orders')) }} as updated_at
 
     from source
 
@@ -55,7 +58,7 @@ versioned as (
             'typed',
             'order_id',
             order_by=[
-            invalid_stamps_last(['ordered_at', 'updated_at'], required=['ordered_at']),
+            invalid_stamps_last(['updated_at'], required=['updated_at']),
             'updated_at desc nulls last',
             'ordered_at desc nulls last',
             'status asc',
@@ -87,15 +90,6 @@ checked as (
 
 ),
 
-{%- if is_incremental() %}
-
-previous as (
-
-    {{ previous_stamps('checked', 'order_id', typed_columns) }}
-
-),
-{%- endif %}
-
 {#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
 
 final as (
@@ -109,10 +103,9 @@ final as (
         checked.updated_at,
         checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
-        {{ base_loaded_at() }} as _loaded_at
+        {{ loaded_at() }} as _loaded_at
     from checked
-    {{- join_previous_stamps('checked', typed_columns) }}
 
 )
 
-{{ select_changed_keys('final', 'order_id') }}
+select * from final

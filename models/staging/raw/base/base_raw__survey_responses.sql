@@ -1,8 +1,8 @@
 {#- Every raw survey response, typed, with the first staging rule it breaks (NULL: it is
     staged). Scores out of their question's range are rejected, never clamped. A NULL
     customer_id is an anonymous response, not an error.
-    Incremental (delete+insert by response_id): a run re-derives the ids with a row stamped since
-    the last run (macros/utils/incremental.sql), from all raw rows of those ids. -#}
+    Incremental (delete+insert by key): a run re-derives every key with raw rows this table
+    does not hold yet (changed_raw_keys), from all raw rows of the key. -#}
 {{ config(unique_key='response_id') }}
 {%- set typed_columns = ['response_id', 'customer_id', 'responded_at', 'question', 'score'] %}
 
@@ -19,7 +19,7 @@ source as (
     from {{ source('raw', 'survey_responses') }}
     {%- if is_incremental() %}
     where {{ raw_key('response_id') }} in (
-        {{ changed_raw_keys(source('raw', 'survey_responses'), 'response_id', ['responded_at']) }}
+        {{ changed_raw_keys(source('raw', 'survey_responses'), raw_key('response_id'), 'response_id') }}
     )
     {%- endif %}
 
@@ -44,7 +44,7 @@ typed as (
         end as customer_id,
         lower(trim(cast(question as {{ dbt.type_string() }}))) as question,
         {{ dbt.safe_cast('score', dbt.type_int()) }} as score,
-        {{ dbt.safe_cast('responded_at', dbt.type_timestamp()) }} as responded_at
+        {{ utc_timestamp('responded_at', source('raw', 'survey_responses')) }} as responded_at
 
     from source
 
@@ -86,15 +86,6 @@ checked as (
 
 ),
 
-{%- if is_incremental() %}
-
-previous as (
-
-    {{ previous_stamps('checked', 'response_id', typed_columns) }}
-
-),
-{%- endif %}
-
 {#- Raw values are kept for the quarantined rows only: a staged row's are its typed ones. #}
 
 final as (
@@ -107,10 +98,9 @@ final as (
         checked.score,
         checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
-        {{ base_loaded_at() }} as _loaded_at
+        {{ loaded_at() }} as _loaded_at
     from checked
-    {{- join_previous_stamps('checked', typed_columns) }}
 
 )
 
-{{ select_changed_keys('final', 'response_id') }}
+select * from final

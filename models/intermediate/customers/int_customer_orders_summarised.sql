@@ -1,13 +1,6 @@
 {#- Lifetime purchase summary per customer from the valid orders. second_order_date is the
     date of the second valid order by time (it can be the first order's day).
-    Incremental: a run recomputes the customers whose orders changed. -#}
--- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
-{{ config(
-    materialized=incremental_or_table(),
-    incremental_strategy='replace_where',
-    replace_where='customer_scope',
-    on_schema_change='fail',
-) }}
+    Incremental: a run recomputes the customers whose orders changed (customer_scope). -#}
 
 with
 

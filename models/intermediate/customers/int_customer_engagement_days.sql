@@ -1,14 +1,9 @@
 {#- Engagement per customer and day: time spent in sessions and key actions. The period
     roll-ups of mart_engagement read days, not events (about half as many rows).
-    Incremental: a run recomputes the days from the earliest date of an event (re)loaded
-    since its last run on. -#}
--- depends_on: {{ ref('base_raw__engagement_events') }}
-{{ config(
-    materialized=incremental_or_table(),
-    incremental_strategy='replace_where',
-    replace_where='engagement_day_scope',
-    on_schema_change='fail',
-) }}
+    Incremental: a run recomputes every day of the customers with a changed event
+    (engagement_day_scope), however old the event. -#}
+{{ config(scope='engagement_day_scope') }}
+{%- set scope = engagement_day_scope() %}
 
 with
 
@@ -20,8 +15,8 @@ events as (
         event_type,
         duration_seconds
     from {{ ref('stg_engagement_events') }}
-    {%- if is_incremental() %}
-    where {{ engagement_day_scope() }}
+    {%- if is_partial_run() %}
+    where {{ scope }}
     {%- endif %}
 
 ),

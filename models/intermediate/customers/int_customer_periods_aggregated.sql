@@ -1,11 +1,6 @@
-{#- Valid orders, revenue and distinct product categories per customer, grain and period. -#}
--- depends_on: {{ ref('base_raw__orders') }}, {{ ref('base_raw__customers') }}
-{{ config(
-    materialized=incremental_or_table(),
-    incremental_strategy='replace_where',
-    replace_where='customer_scope',
-    on_schema_change='fail',
-) }}
+{#- Valid orders, revenue and distinct product categories per customer, grain and period.
+    Incremental: a run recomputes the customers whose orders, order lines or customers row
+    changed (customer_scope). -#}
 
 with
 

@@ -1,0 +1,64 @@
+{#- Change sets: what upstream wrote after this model's watermark (last_loaded_at). Base
+    models restamp every row of a re-derived key, old versions included, so a customer an
+    order moved away from is among the changed ones too. The refs are taken on every call,
+    also while dbt parses, so dbt knows the dependencies without `-- depends_on` lines. -#}
+
+{#- Customers whose orders, order lines or customers row changed. -#}
+{% macro changed_customers() -%}
+    {%- set orders = ref('base_raw__orders') -%}
+    {%- set lines = ref('base_raw__order_items') -%}
+    {%- set customers = ref('base_raw__customers') -%}
+    {%- set since = last_loaded_at() -%}
+    select customer_id from {{ orders }}
+    where _loaded_at > {{ since }} and customer_id is not null
+    union
+    select customer_id from {{ orders }}
+    where
+        customer_id is not null
+        and order_id in (select order_id from {{ lines }} where _loaded_at > {{ since }})
+    union
+    select customer_id from {{ customers }}
+    where _loaded_at > {{ since }}
+{%- endmacro %}
+
+{#- Customers whose customers row (so segment, country, sign-up) changed. -#}
+{% macro changed_customer_rows() -%}
+    {%- set customers = ref('base_raw__customers') -%}
+    select customer_id from {{ customers }}
+    where _loaded_at > {{ last_loaded_at() }}
+{%- endmacro %}
+
+{#- Customers with a changed engagement event. -#}
+{% macro changed_event_customers() -%}
+    {%- set events = ref('base_raw__engagement_events') -%}
+    select customer_id from {{ events }}
+    where _loaded_at > {{ last_loaded_at() }} and customer_id is not null
+{%- endmacro %}
+
+{#- Customers with any changed row: orders, lines, customers row, answers or events (an id
+    seen for the first time joins the segment 'unknown'). -#}
+{% macro changed_customers_with_activity() -%}
+    {%- set responses = ref('base_raw__survey_responses') -%}
+    {{ changed_customers() }}
+    union
+    select customer_id from {{ responses }}
+    where _loaded_at > {{ last_loaded_at() }} and customer_id is not null
+    union
+    {{ changed_event_customers() }}
+{%- endmacro %}
+
+{#- The day before the earliest date of a changed row of `relation` by its timestamp
+    `column` (a Python date, or none when nothing changed), read when the model is compiled.
+    The day before: a row's date in the reporting time zone can be a day earlier than its
+    UTC date. Stamps before 1990 are left out: such rows are quarantined, in no period. -#}
+{% macro earliest_changed_date(relation, column) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set result = run_query(
+        'select min(cast(' ~ column ~ ' as date)) from ' ~ relation
+        ~ ' where _loaded_at > ' ~ last_loaded_at()
+        ~ " and " ~ column ~ " >= cast('1990-01-01' as " ~ dbt.type_timestamp() ~ ")") -%}
+    {%- set day = result.columns[0].values()[0] if result.rows | length > 0 else none -%}
+    {{ return(day - modules.datetime.timedelta(days=1) if day is not none else none) }}
+{%- endmacro %}

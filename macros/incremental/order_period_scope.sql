@@ -1,0 +1,39 @@
+{#- The first day whose order-based segment periods change: the earliest changed order (any
+    version), the first order of a customer whose customers row (so segment) changed, or the
+    first day a moved as-of date changes, whichever is earliest. A changed order moves spells
+    up to W days later, so every later period is in scope. -#}
+{% macro order_period_cutoff() -%}
+    {%- set days = [as_of_cutoff()] -%}
+    {%- set changed = earliest_changed_date(ref('base_raw__orders'), 'ordered_at') -%}
+    {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
+    {%- set customers = ref('dim_customers') -%}
+    {%- set moved = changed_customer_rows() -%}
+    {%- if execute and is_incremental() -%}
+        {%- set first = run_query('select min(first_order_date) from ' ~ customers
+            ~ ' where customer_id in (' ~ moved ~ ')').columns[0].values()[0] -%}
+        {%- if first is not none -%}{%- do days.append(first) -%}{%- endif -%}
+    {%- endif -%}
+    {{ return(days | min) }}
+{%- endmacro %}
+
+{#- True when the segments of the grid differ from those `this` holds (the first customer of
+    a new segment, or the last of one gone): then every period of the mart changes. -#}
+{% macro segments_changed() -%}
+    {%- set grid = ref('int_period_segments') -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set held = run_query('select distinct segment from ' ~ this).columns[0].values() | sort -%}
+    {%- set now = run_query('select distinct segment from ' ~ grid).columns[0].values() | sort -%}
+    {{ return(held != now) }}
+{%- endmacro %}
+
+{#- Scope of the order-based segment marts (mart_clv): whole periods from
+    order_period_cutoff on; every period when the segments changed. -#}
+{% macro order_period_scope() -%}
+    {%- if segments_changed() -%}
+    1 = 1
+    {%- else -%}
+    {{ period_from(order_period_cutoff()) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,116 @@
+{#- The run state: per incremental model, the settings it was last built with and the as-of
+    date it was built for, in table loyalty_run_state of the target schema. A setting that
+    rewrites history (a var below) and differs from the recorded one makes the next run
+    rebuild the model whole (is_partial_run); the recorded as-of date tells how far a moved
+    as-of date reaches back (as_of_cutoff). -#}
+
+{% macro run_state_relation() -%}
+    {{ return(target.schema ~ '.loyalty_run_state') }}
+{%- endmacro %}
+
+{#- on-run-start: the table exists before any model reads it, committed at once (dbt rolls
+    back what its on-run-start hooks leave open). Spark keeps no incremental models. -#}
+{% macro create_run_state() -%}
+    {%- if target.type == 'spark' -%}
+    select 1
+    {%- else -%}
+    create table if not exists {{ run_state_relation() }} (
+        model_name {{ dbt.type_string() }},
+        setting_name {{ dbt.type_string() }},
+        setting_value {{ dbt.type_string() }},
+        recorded_at {{ dbt.type_timestamp() }}
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro create_target_schema() -%}
+    {{ 'select 1' if target.type == 'spark' else 'create schema if not exists ' ~ target.schema }}
+{%- endmacro %}
+
+{% macro commit_hook() -%}
+    {{ 'select 1' if target.type == 'spark' else 'commit' }}
+{%- endmacro %}
+
+{#- The validated value of every var that rewrites history, as text: a model built with other
+    values holds rows that a full refresh would compute differently. -#}
+{% macro history_settings() -%}
+    {%- set settings = {
+        'as_of_date': var('as_of_date', none),
+        'churn_window_days': churn_window_days(),
+        'repeat_window_days': repeat_window_days(),
+        'period_grains': period_grains(),
+        'gross_margin_rate': gross_margin_rate(),
+        'engagement_weights': engagement_weights(),
+        'clv_observation_date': var('clv_observation_date', none),
+        'clv_discount_rate_monthly': var('clv_discount_rate_monthly', 0.01),
+        'clv_min_repeat_customers': var('clv_min_repeat_customers', 10),
+        'reporting_timezone': var('reporting_timezone', 'UTC'),
+    } -%}
+    {%- set texts = {} -%}
+    {%- for name, value in settings.items() -%}
+        {%- do texts.update({name: tojson(value, sort_keys=true)}) -%}
+    {%- endfor -%}
+    {{ return(texts) }}
+{%- endmacro %}
+
+{#- The rows recorded for `this`: {setting_name: setting_value}; empty when none (a table
+    built before the run state existed, or not built yet). -#}
+{% macro recorded_run_state() -%}
+    {%- if not execute or not is_incremental()
+        or adapter.get_relation(this.database, this.schema, 'loyalty_run_state') is none -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- set result = run_query(
+        "select setting_name, setting_value from " ~ run_state_relation()
+        ~ " where model_name = '" ~ this.identifier ~ "'") -%}
+    {%- set recorded = {} -%}
+    {%- for row in result.rows -%}
+        {%- do recorded.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(recorded) }}
+{%- endmacro %}
+
+{#- The history settings whose value differs from the one `this` was built with, as
+    "name (was X, now Y)"; every one of them when nothing is recorded. -#}
+{% macro changed_history_settings() -%}
+    {%- set recorded = recorded_run_state() -%}
+    {%- set changed = [] -%}
+    {%- for name, value in history_settings().items() -%}
+        {%- if recorded.get(name) != value -%}
+            {%- do changed.append(name ~ " (was " ~ recorded.get(name, 'not recorded') ~ ", now " ~ value ~ ")") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(changed) }}
+{%- endmacro %}
+
+{#- The as-of date `this` was last built for (a Python date), or none. -#}
+{% macro recorded_as_of_date() -%}
+    {%- set text = recorded_run_state().get('as_of_date_built') -%}
+    {%- if text is none or text == 'null' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(modules.datetime.datetime.strptime(text, '%Y-%m-%d').date()) }}
+{%- endmacro %}
+
+{#- post-hook of every incremental model: what it was built with, for the next run. -#}
+{% macro record_run_state() -%}
+    {%- if target.type == 'spark' or model.config.materialized != 'incremental'
+        or config.get('incremental_strategy') != 'replace_scope' -%}
+    select 1
+    {%- else -%}
+    {#- int_periods found by name, not ref(): dbt takes no dependencies from hooks. A model
+        that reads the as-of date refs int_periods, so it is built by then. -#}
+    {%- set periods = adapter.get_relation(this.database, this.schema, 'int_periods') -%}
+    {%- set as_of = run_query('select max(as_of_date) from ' ~ periods).columns[0].values()[0]
+        if periods is not none else none -%}
+    {%- set settings = history_settings() -%}
+    {%- do settings.update({'as_of_date_built': as_of.strftime('%Y-%m-%d') if as_of else 'null'}) -%}
+    delete from {{ run_state_relation() }} where model_name = '{{ this.identifier }}';
+    insert into {{ run_state_relation() }} (model_name, setting_name, setting_value, recorded_at)
+    values
+    {%- for name, value in settings.items() %}
+        ('{{ this.identifier }}', '{{ name }}', '{{ value | replace("'", "''") }}', {{ loaded_at() }})
+        {{- "," if not loop.last }}
+    {%- endfor %}
+    {%- endif -%}
+{%- endmacro %}
