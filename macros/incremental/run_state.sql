@@ -98,11 +98,13 @@
         or config.get('incremental_strategy') != 'replace_scope' -%}
     select 1
     {%- else -%}
-    {#- int_periods found by name, not ref(): dbt takes no dependencies from hooks. A model
-        that reads the as-of date refs int_periods, so it is built by then. -#}
-    {%- set periods = adapter.get_relation(this.database, this.schema, 'int_periods') -%}
-    {%- set as_of = run_query('select max(as_of_date) from ' ~ periods).columns[0].values()[0]
-        if periods is not none else none -%}
+    {#- The as-of date, for the models that read it: they ref int_periods, so it is built
+        by now (another model's hook could catch it half replaced). -#}
+    {%- set as_of = none -%}
+    {%- if 'model.loyalty_analytics.int_periods' in model.depends_on.nodes -%}
+        {%- set as_of = run_query('select max(as_of_date) from '
+            ~ adapter.get_relation(this.database, this.schema, 'int_periods')).columns[0].values()[0] -%}
+    {%- endif -%}
     {%- set settings = history_settings() -%}
     {%- do settings.update({'as_of_date_built': as_of.strftime('%Y-%m-%d') if as_of else 'null'}) -%}
     delete from {{ run_state_relation() }} where model_name = '{{ this.identifier }}';

@@ -4,7 +4,7 @@
     own time zone functions, which never read the session's zone. -#}
 {% macro reporting_date(column) -%}
     {%- set zone = var('reporting_timezone', 'UTC') -%}
-    {%- if zone is not string or not modules.re.match('^[A-Za-z0-9_+\-/]+$', zone) -%}
+    {%- if zone is not string or not modules.re.match('^[-A-Za-z0-9_+/]+$', zone) -%}
         {{ exceptions.raise_compiler_error(
             "var('reporting_timezone') must be an IANA time zone name such as Europe/Stockholm, got "
             ~ zone) }}

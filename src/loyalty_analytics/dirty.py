@@ -54,7 +54,7 @@ BAD_LINE_NUMBER = 9001
 # The reasons of models/staging/raw/base/_base__models.yml, by table: every one is injected
 # (customers: a NULL created_at is not a rule, so it is not injected).
 REASONS: dict[str, tuple[str, ...]] = {
-    "customers": ("missing_customer_id", "exact_duplicate", "duplicate_key", "unknown_segment",
+    "customers": ("missing_customer_id", "exact_duplicate", "superseded", "unknown_segment",
                   "timestamp_out_of_range"),
     "orders": ("missing_order_id", "exact_duplicate", "superseded", "missing_customer_id",
                "missing_ordered_at", "timestamp_out_of_range", "unknown_status",
@@ -186,14 +186,18 @@ class _BadRows:
         for created_at in (FUTURE, JUST_BEFORE_1990):
             self.add("customers", "timestamp_out_of_range",
                      {**base, "customer_id": self.new_id("C"), "created_at": created_at})
-        # Another row under a clean key, created earlier: the clean (latest) row is kept.
+        # An older version under a clean key (an earlier updated_at): the clean (latest) row
+        # is kept.
         for row in t[1:3]:
             other = "B2B" if row["segment"] == "B2C" else "B2C"
-            self.add("customers", "duplicate_key", {
+            self.add("customers", "superseded", {
                 **row, "created_at": row["created_at"] - dt.timedelta(days=30), "segment": other,
+                "updated_at": row["updated_at"] - dt.timedelta(days=30),
             })
         for row in t[3:4]:
-            self.add("customers", "duplicate_key", {**row, "created_at": None, "country": "ZZ"})
+            self.add("customers", "superseded", {
+                **row, "created_at": None, "country": "ZZ",
+                "updated_at": row["updated_at"] - dt.timedelta(days=1)})
         copies = t[4:6] + self.sample("customers", 1, "country is null")
         for row in copies:
             self.add("customers", "exact_duplicate", row)
