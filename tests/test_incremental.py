@@ -1,4 +1,4 @@
-"""Incremental runs give the same marts as a full refresh (issue #5).
+"""An incremental run after a generated night's load gives the same tables as a full refresh.
 
 A generated warehouse is built in full; then one night's load is appended to its raw tables
 and `dbt run` runs again without --full-refresh. The same raw tables, copied to a second
@@ -108,7 +108,8 @@ def append_night(warehouse: Path, gap_days: int) -> dict:
         # A new customer with one order, and a segment change of an old customer.
         con.execute(f"""
             insert into raw.customers values
-                ('C_NEW_0001', date '{day}' + interval 1 hour, 'B2B', 'DE')
+                ('C_NEW_0001', date '{day}' + interval 1 hour, 'B2B', 'DE',
+                 date '{day}' + interval 1 hour)
         """)
         con.execute(f"""
             insert into raw.orders values
@@ -126,7 +127,7 @@ def append_night(warehouse: Path, gap_days: int) -> dict:
         flipped = "B2B" if changed[1] == "B2C" else "B2C"
         con.execute(f"""
             insert into raw.customers
-            select customer_id, date '{day}' + interval 3 hour, '{flipped}', country
+            select customer_id, created_at, '{flipped}', country, date '{day}' + interval 3 hour
             from raw.customers where customer_id = '{changed[0]}'
         """)
         # Answers and events of the new day, and one bad row of each (a negative duration, a

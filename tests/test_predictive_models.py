@@ -98,8 +98,9 @@ def load_raw(warehouse: Path, orders: list[tuple]) -> None:
         for table in RAW_TABLES:
             con.execute(create_table_sql(table))
         customers = sorted({o[1] for o in orders})
-        con.executemany("insert into raw.customers values (?, ?, ?, ?)",
-                        [(c, "2024-01-01 00:00:00", "B2C", "SE") for c in customers])
+        con.executemany("insert into raw.customers values (?, ?, ?, ?, ?)",
+                        [(c, "2024-01-01 00:00:00", "B2C", "SE", "2024-01-01 00:00:00")
+                         for c in customers])
         con.executemany("insert into raw.orders values (?, ?, ?, ?, ?, ?)",
                         [(oid, cid, at, status, total, at)
                          for oid, cid, at, status, total in orders])

@@ -109,7 +109,8 @@ def load_raw(warehouse) -> None:
         con.execute("create schema if not exists raw")
         for table in RAW_TABLES:
             con.execute(create_table_sql(table))
-        con.executemany("insert into raw.customers values (?, ?, ?, ?)", CUSTOMERS)
+        con.executemany("insert into raw.customers values (?, ?, ?, ?, ?)",
+                        [(*row, row[1]) for row in CUSTOMERS])
         con.executemany(
             "insert into raw.orders values (?, ?, ?, ?, ?, ?)",
             [(oid, cid, at, status, total, at) for oid, cid, at, status, total, _ in ORDERS],

@@ -31,7 +31,8 @@ def test_load_from_duckdb_round_trips_every_value(tmp_path):
         con.execute("create schema raw")
         for table in RAW_TABLES:
             con.execute(create_table_sql(table))
-        con.executemany("insert into raw.customers values (?, ?, ?, ?)", customers)
+        con.executemany("insert into raw.customers values (?, ?, ?, ?, ?)",
+                        [(*row, row[1]) for row in customers])
         con.executemany("insert into raw.orders values (?, ?, ?, ?, ?, ?)", orders)
 
     with postgres.throwaway_server() as server:
@@ -52,7 +53,7 @@ def test_load_from_duckdb_round_trips_every_value(tmp_path):
 
     assert counts == {"customers": len(customers), "orders": 2, "order_items": 0,
                       "survey_responses": 0, "engagement_events": 0}
-    assert loaded_customers == sorted(customers)
+    assert loaded_customers == sorted((*row, row[1]) for row in customers)
     assert loaded_orders == orders
     assert order_types == ["text", "text", "timestamp without time zone", "text", "numeric",
                            "timestamp without time zone"]
