@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 CUSTOMERS ?= 2000
 YEARS ?= 3
 SEED ?= 42
-CDNOW ?= ../shared/data/cdnow/CDNOW_master.txt
+CDNOW ?= datasets/cdnow/CDNOW_master.txt
 
 .PHONY: help install demo generate load build kpis validate cdnow test lint unit-test clean lock
 
