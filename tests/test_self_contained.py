@@ -216,3 +216,26 @@ def test_plain_make_is_make_help(make_help):
     plain = subprocess.run(["make", "--no-print-directory"], cwd=PROJECT_DIR,
                            capture_output=True, text=True, check=True)
     assert plain.stdout == make_help
+
+
+# --------------------------------------------------------------------------------------------
+# The metric definitions are documented where they are implemented
+
+
+def test_docs_metrics_names_every_metric_macro():
+    macros = {name for path in (PROJECT_DIR / "macros" / "metrics").glob("*.sql")
+              for name in re.findall(r"\{%-?\s*macro\s+(\w+)", path.read_text())}
+    assert {"safe_divide", "churn_rate", "clv", "engagement_score"} <= macros
+    page = (PROJECT_DIR / "docs" / "metrics.md").read_text()
+    missing = sorted(m for m in macros if f"`{m}`" not in page)
+    assert not missing, "macros of macros/metrics/ missing from docs/metrics.md: " + ", ".join(
+        missing)
+
+
+def test_every_metric_doc_block_is_used():
+    blocks = re.findall(r"\{% docs (metric_\w+) %\}", (PROJECT_DIR / "models" / "docs.md")
+                        .read_text())
+    assert len(blocks) >= 15
+    yaml = "\n".join(p.read_text() for p in (PROJECT_DIR / "models").rglob("*.yml"))
+    unused = [b for b in blocks if f"doc('{b}')" not in yaml]
+    assert not unused, "metric doc blocks no column uses: " + ", ".join(unused)
