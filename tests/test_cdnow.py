@@ -117,7 +117,7 @@ def test_master_row_counts_and_totals(master):
     assert one(master, "select count(*) from raw.order_items") == 69_659
     # awk 'NR > 1 { s += $4 } END { printf "%.2f", s }' CDNOW_master.txt
     assert one(master, "select sum(order_total) from raw.orders") == Decimal("2500315.63")
-    # Customers all made their first purchase in the first quarter of 1997 (README); the
+    # Customers all made their first purchase in the first quarter of 1997 (datasets/cdnow/); the
     # last first purchase is on 1997-03-25 (awk: earliest date per customer, then the max).
     assert query(master, "select min(created_at), max(created_at) from raw.customers") == [
         (datetime(1997, 1, 1), datetime(1997, 3, 25))
