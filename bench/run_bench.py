@@ -60,7 +60,7 @@ TOOL_LABELS = {
     "pandas": "pandas baseline",
     "floor": "floor: raw-key check (DuckDB)",
 }
-# The targets (#5), evaluated at the largest size.
+# The project's performance targets, evaluated at the largest size.
 TARGET_RUN_VS_SQL = 1.5
 TARGET_PEAK_GIB = 4.0
 TARGET_INCREMENTAL_SHARE = 0.20
@@ -770,7 +770,7 @@ class Bench:
                        if with_iowait else ""))
         lines += [
             "",
-            "Ratios of medians and the issue's targets (#5; they apply at 10m, the other rows "
+            "Ratios of medians and the performance targets (they apply at 10m, the other rows "
             "show the trend). Peak memory is the larger of `dbt build` and `dbt run` (max over "
             "the runs); incremental is the `dbt run` after one appended day over the full "
             "`dbt run` (over the full `dbt build` in brackets); time growth is the median "

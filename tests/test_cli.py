@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +12,7 @@ import pytest
 from loyalty_analytics.cli import main
 from loyalty_analytics.contract import RAW_TABLES
 
-CDNOW_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow" / (
-    "CDNOW_sample.txt"
-)
+CDNOW_SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "cdnow" / "CDNOW_sample.txt"
 
 
 def test_generate_then_load(tmp_path, capsys):
@@ -46,8 +43,6 @@ def test_load_allow_missing_and_schema(tmp_path, capsys):
         assert con.execute("select count(*) from src.engagement_events").fetchone() == (0,)
 
 
-@pytest.mark.skipif(not CDNOW_SAMPLE.is_file() and not os.environ.get("CI"),
-                    reason="CDNOW data not available")
 def test_load_cdnow(tmp_path, capsys):
     warehouse = tmp_path / "w.duckdb"
     assert main(["load-cdnow", str(CDNOW_SAMPLE), "--warehouse", str(warehouse)]) == 0

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
-from conftest import SHARED_DIR, Dbt
+from conftest import DATASETS_DIR, Dbt
 
 from loyalty_analytics import btyd, cdnow_proof
 from loyalty_analytics.contract import RAW_TABLES, create_table_sql
@@ -25,7 +24,7 @@ from loyalty_analytics.contract import RAW_TABLES, create_table_sql
 OBSERVATION_DATE = dt.date(2024, 6, 30)
 SELECT = ["--select", "+mart_customer_clv", "+mart_clv_model", "--indirect-selection",
           "cautious"]
-CDNOW_SAMPLE = SHARED_DIR / "data" / "cdnow" / "CDNOW_sample.txt"
+CDNOW_SAMPLE = DATASETS_DIR / "cdnow" / "CDNOW_sample.txt"
 
 # Hand-made customers (order_id, customer_id, ordered_at UTC, status, order_total):
 HAND_ORDERS = [
@@ -290,8 +289,6 @@ def test_a_bad_observation_date_stops_the_build_with_the_var_name(dbt_dirs, tmp_
     assert "var('clv_observation_date') must be a calendar date YYYY-MM-DD" in messages
 
 
-@pytest.mark.skipif(not CDNOW_SAMPLE.is_file() and not os.environ.get("CI"),
-                    reason="CDNOW data not available")
 def test_cdnow_proof_through_the_warehouse(dbt_dirs, tmp_path):
     # The proof of `loyalty cdnow-proof` without the docs: load, dbt build at 1997-09-30
     # (in-process here, the command runs dbt in a child process), compare the warehouse's

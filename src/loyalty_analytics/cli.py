@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
         "its plot. Exit status 1 when a parameter is off by more than 1 %%.",
     )
     proof.add_argument("--data", type=Path, default=None,
-                       help="CDNOW_sample.txt (default: ../shared/data/cdnow/CDNOW_sample.txt)")
+                       help="CDNOW_sample.txt (default: datasets/cdnow/CDNOW_sample.txt)")
     proof.add_argument("--docs-dir", type=Path, default=None,
                        help="where predictive_clv.md and img/ are written (default: docs)")
     proof.add_argument("--no-docs", action="store_true", help="print only, write nothing")
