@@ -16,11 +16,12 @@ YEARS ?= 3
 SEED ?= 42
 CDNOW ?= ../shared/data/cdnow/CDNOW_master.txt
 
-.PHONY: help install demo generate load build kpis validate cdnow test lint unit-test clean lock
+.PHONY: help install demo generate load build kpis validate cdnow test lint check-project unit-test clean lock
 
 help:
 	@echo "make demo    generate sample data, load it, dbt build, print the KPIs"
-	@echo "make test    lint SQL and Python, run dbt tests and pytest"
+	@echo "make test    lint SQL and Python, check the dbt project, run dbt tests and pytest"
+	@echo "make check-project  lint the dbt project's metadata (dbt-score): docs, key tests, layers"
 	@echo "make test-postgres / make test-spark   the marts on Postgres / Spark against DuckDB"
 	@echo "make cdnow   build the marts on the real CDNOW purchase data"
 	@echo "make dashboard  serve the dashboard on http://localhost:$(DASHBOARD_PORT) (after make demo)"
@@ -148,11 +149,14 @@ lint: install
 	rm -f warehouse/lint.duckdb
 	DBT_DUCKDB_PATH=warehouse/lint.duckdb $(BIN)/sqlfluff lint models macros analyses
 
+check-project: install ## lint the dbt project's metadata with dbt-score: descriptions, key tests, layers
+	$(BIN)/loyalty check-project --target-dir target/check
+
 # pytest in two worker processes (pytest-xdist), a test file to a worker: module fixtures
 # build their warehouse once. PYTEST_WORKERS=0 runs everything in this process.
 PYTEST_WORKERS ?= 2
 
-test: install lint browser
+test: install lint check-project browser
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 	$(MAKE) --no-print-directory test-postgres test-spark
 

@@ -61,6 +61,7 @@ def test_load_cdnow(tmp_path, capsys):
         (["load-cdnow", "{tmp}/nope.txt", "--warehouse", "{tmp}/w.duckdb"],
          "CDNOW file not found"),
         (["kpis", "--warehouse", "{tmp}/nope.duckdb"], "warehouse not found"),
+        (["check-project", "--project-dir", "{tmp}"], "no dbt_project.yml"),
     ],
 )
 def test_user_errors_are_one_line_with_status_2(tmp_path, capsys, argv, message):

@@ -122,3 +122,19 @@ def print_kpis(warehouse: str | Path, grain: str = "month", segment: str = "all"
         print(f"loyalty kpis: the marts are not built in {path} ({error}); run `dbt build`",
               file=sys.stderr)
         raise SystemExit(2) from error
+
+
+# --- loyalty check-project ---------------------------------------------------------------------
+
+
+def format_project_check(result) -> str:
+    """The findings of loyalty_analytics.project_checks, one line per node and rule, and the
+    dbt-score verdict against the thresholds of pyproject.toml."""
+    verdict = (f"dbt-score: {result.items} items, project score {result.project_score:.1f} "
+               f"(fail under {result.fail_project_under:.1f}; any item under "
+               f"{result.fail_any_item_under:.1f})")
+    if result.passed:
+        return f"{verdict}: every rule holds."
+    lines = [f"{verdict}: {len(result.findings)} broken rules", ""]
+    lines += [str(finding) for finding in result.findings]
+    return "\n".join(lines)
