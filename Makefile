@@ -60,14 +60,15 @@ validate: install
 demo: generate load build kpis
 
 # The staging rules at work: the sample data with bad rows of every rule mixed in (loyalty
-# dirty), loaded and built; the KPIs are those of `make demo`, the rejected rows are listed.
+# dirty), loaded and built; the KPIs are those of `make demo`, the rejected rows are listed
+# (loyalty dirty-report).
 .PHONY: demo-dirty
 demo-dirty: generate
 	$(BIN)/loyalty dirty data/sample --out data/dirty --seed $(SEED)
 	$(BIN)/loyalty load data/dirty --warehouse $(DBT_DUCKDB_PATH)
 	$(DBT) build
 	$(BIN)/loyalty kpis --warehouse $(DBT_DUCKDB_PATH)
-	$(BIN)/python -m loyalty_analytics.dirty report --warehouse $(DBT_DUCKDB_PATH)
+	$(BIN)/loyalty dirty-report --warehouse $(DBT_DUCKDB_PATH)
 
 cdnow: install
 	$(BIN)/loyalty load-cdnow $(CDNOW) --warehouse $(DBT_DUCKDB_PATH)

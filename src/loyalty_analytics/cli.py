@@ -6,6 +6,7 @@
     loyalty kpis --warehouse warehouse/loyalty.duckdb [--grain month] [--segment all]
     loyalty validate --warehouse warehouse/loyalty.duckdb [--docs-dir docs/data-docs] [--suite all]
     loyalty dirty data/sample --out data/dirty [--seed 42]
+    loyalty dirty-report --warehouse warehouse/loyalty.duckdb [--schema analytics]
     loyalty check-project [--project-dir .] [--target-dir target/check]
     loyalty cdnow-proof [--data CDNOW_sample.txt] [--docs-dir docs] [--warehouse FILE]
 
@@ -113,6 +114,17 @@ def _parser() -> argparse.ArgumentParser:
     dirty.add_argument("--out", type=Path, required=True)
     dirty.add_argument("--seed", type=_non_negative_int, default=0)
     dirty.set_defaults(handler=_dirty)
+
+    dirty_report = commands.add_parser(
+        "dirty-report", help="print the rejected raw rows of a built warehouse by table and "
+        "reason",
+        description="Print the quarantine report: the raw rows the staging rules rejected, "
+        "summed by source table and reject reason (mart_data_quality).",
+    )
+    dirty_report.add_argument("--warehouse", type=Path, required=True)
+    dirty_report.add_argument("--schema", default="analytics",
+                              help="schema of the marts (default analytics)")
+    dirty_report.set_defaults(handler=_dirty_report)
 
     check = commands.add_parser(
         "check-project", help="lint the dbt project's metadata with dbt-score",
@@ -229,14 +241,22 @@ def _check_project(args: argparse.Namespace) -> int:
 
 
 def _dirty(args: argparse.Namespace) -> None:
-    from loyalty_analytics.dirty import MANIFEST_NAME, format_added, make_dirty
+    from loyalty_analytics.dirty import make_dirty
+    from loyalty_analytics.report import format_dirty_copy
 
     manifest = make_dirty(args.clean_dir, args.out, seed=args.seed)
-    print(format_added(manifest))
-    for table, rows in manifest["dirty_rows"].items():
-        print(f"{args.out / (table + '.parquet')}: {rows:,} rows "
-              f"({manifest['clean_rows'][table]:,} clean + {manifest['added_rows'][table]:,} bad)")
-    print(f"{args.out / MANIFEST_NAME}: the rows added, by table and reason")
+    print(format_dirty_copy(manifest, args.out))
+
+
+def _dirty_report(args: argparse.Namespace) -> None:
+    # Checked here: a missing DuckDB file would be created by a connection.
+    if not args.warehouse.is_file():
+        raise UsageError(f"warehouse not found: {args.warehouse} (load data and run dbt build "
+                         "first)")
+    from loyalty_analytics.report import print_quarantine_report
+
+    # A warehouse without mart_data_quality: duckdb.CatalogException, one line, status 2.
+    print_quarantine_report(args.warehouse, schema=args.schema)
 
 
 def _positive_int(text: str) -> int:
