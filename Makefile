@@ -16,7 +16,7 @@ YEARS ?= 3
 SEED ?= 42
 CDNOW ?= datasets/cdnow/CDNOW_master.txt
 
-.PHONY: help install demo generate load build kpis validate cdnow test lint unit-test clean lock
+.PHONY: help install demo generate load build kpis validate cdnow test lint check-project unit-test clean lock
 
 # make help (the default goal) prints every target a user types with its description: the
 # `## text` at the end of the target's line, or on the line right above it. The stamp files
@@ -63,14 +63,15 @@ validate: install ## Great Expectations on the raw tables and the marts
 demo: generate load build kpis ## sample data, load, dbt build, print the KPIs
 
 # The staging rules at work: the sample data with bad rows of every rule mixed in (loyalty
-# dirty), loaded and built; the KPIs are those of `make demo`, the rejected rows are listed.
+# dirty), loaded and built; the KPIs are those of `make demo`, the rejected rows are listed
+# (loyalty dirty-report).
 .PHONY: demo-dirty
 demo-dirty: generate ## the demo with bad rows of every staging rule; quarantine report
 	$(BIN)/loyalty dirty data/sample --out data/dirty --seed $(SEED)
 	$(BIN)/loyalty load data/dirty --warehouse $(DBT_DUCKDB_PATH)
 	$(DBT) build
 	$(BIN)/loyalty kpis --warehouse $(DBT_DUCKDB_PATH)
-	$(BIN)/python -m loyalty_analytics.dirty report --warehouse $(DBT_DUCKDB_PATH)
+	$(BIN)/loyalty dirty-report --warehouse $(DBT_DUCKDB_PATH)
 
 cdnow: install ## build the marts on the CDNOW data (CDNOW=file) and print the KPIs
 	$(BIN)/loyalty load-cdnow $(CDNOW) --warehouse $(DBT_DUCKDB_PATH)
@@ -152,11 +153,14 @@ lint: install ## ruff and sqlfluff
 	rm -f warehouse/lint.duckdb
 	DBT_DUCKDB_PATH=warehouse/lint.duckdb $(BIN)/sqlfluff lint models macros analyses
 
+check-project: install ## lint the dbt project's metadata with dbt-score: descriptions, key tests, layers
+	$(BIN)/loyalty check-project --target-dir target/check
+
 # pytest in two worker processes (pytest-xdist), a test file to a worker: module fixtures
 # build their warehouse once. PYTEST_WORKERS=0 runs everything in this process.
 PYTEST_WORKERS ?= 2
 
-test: install lint browser ## lint, pytest (dbt unit and data tests inside), Postgres and Spark
+test: install lint check-project browser ## lint, project check, pytest (dbt unit and data tests inside), Postgres and Spark
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 	$(MAKE) --no-print-directory test-postgres test-spark
 
