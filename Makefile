@@ -82,11 +82,12 @@ cdnow-proof: install
 # Benchmark (BENCHMARKS.md): dbt build/run of the project against a hand-written DuckDB SQL
 # and a pandas baseline on generated data; about 30 min for all sizes on 2 cores.
 # make bench SIZES=100k,1m  |  make bench REPS=5  |  make bench REPS=100k=3,1m=3,10m=2
+# make bench SHAPES=steady (generator shapes of the BTYD fit; default both)
 SIZES ?= 100k,1m,10m
 REPS ?=
 .PHONY: bench
 bench: install
-	$(BIN)/python bench/run_bench.py --sizes $(SIZES) $(if $(REPS),--reps $(REPS))
+	$(BIN)/python bench/run_bench.py --sizes $(SIZES) $(if $(REPS),--reps $(REPS)) $(if $(SHAPES),--shapes $(SHAPES))
 
 # The dashboard (docs/dashboard.md): Streamlit on localhost, reading $(DBT_DUCKDB_PATH)
 # read-only, headless and without usage statistics.
