@@ -87,11 +87,12 @@ cdnow-proof: install ## fit the predictive CLV models on CDNOW, compare with the
 # Benchmark (BENCHMARKS.md): dbt build/run of the project against a hand-written DuckDB SQL
 # and a pandas baseline on generated data.
 # make bench SIZES=100k,1m  |  make bench REPS=5  |  make bench REPS=100k=3,1m=3,10m=2
+# make bench SHAPES=steady (generator shapes of the BTYD fit; default both)
 SIZES ?= 100k,1m,10m
 REPS ?=
 .PHONY: bench
-bench: install ## benchmark against SQL and pandas baselines; writes BENCHMARKS.md
-	$(BIN)/python bench/run_bench.py --sizes $(SIZES) $(if $(REPS),--reps $(REPS))
+bench: install ## benchmark against SQL and pandas baselines and the BTYD fit per data shape; writes BENCHMARKS.md
+	$(BIN)/python bench/run_bench.py --sizes $(SIZES) $(if $(REPS),--reps $(REPS)) $(if $(SHAPES),--shapes $(SHAPES))
 
 # The dashboard (docs/dashboard.md): Streamlit on localhost, reading $(DBT_DUCKDB_PATH)
 # read-only, headless and without usage statistics.

@@ -1,6 +1,7 @@
 """The ``loyalty`` command: generate sample data, load raw tables, print the KPIs.
 
     loyalty generate --customers 2000 --years 3 --seed 42 --end-date 2025-12-31 --out data/sample
+        [--shape default|steady]
     loyalty load data/sample --warehouse warehouse/loyalty.duckdb [--schema raw] [--allow-missing]
     loyalty load-cdnow CDNOW_master.txt --warehouse warehouse/loyalty.duckdb [--schema raw]
     loyalty kpis --warehouse warehouse/loyalty.duckdb [--grain month] [--segment all]
@@ -64,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--end-date", type=_iso_date, default=None,
                           help="last day of the data, YYYY-MM-DD (default 2025-12-31)")
     generate.add_argument("--out", type=Path, default=Path("data/sample"))
+    generate.add_argument("--shape", choices=("default", "steady"), default="default",
+                          help="population: default (BTYD with seasonality) or steady "
+                               "(even joins, a steady rate, no dropout)")
     generate.set_defaults(handler=_generate)
 
     load = commands.add_parser(
@@ -167,6 +171,7 @@ def _generate(args: argparse.Namespace) -> None:
         seed=args.seed,
         end_date=args.end_date or DEFAULT_END_DATE,
         progress=True,
+        shape=args.shape,
     )
     for table, count in rows.items():
         print(f"{args.out / (table + '.parquet')}: {count:,} rows")
