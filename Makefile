@@ -14,18 +14,22 @@ export DO_NOT_TRACK := 1
 CUSTOMERS ?= 2000
 YEARS ?= 3
 SEED ?= 42
-CDNOW ?= ../shared/data/cdnow/CDNOW_master.txt
+CDNOW ?= datasets/cdnow/CDNOW_master.txt
 
-.PHONY: help install demo generate load build kpis validate cdnow test lint unit-test clean lock
+.PHONY: help install demo generate load build kpis validate cdnow test lint check-project unit-test clean lock
 
-help:
-	@echo "make demo    generate sample data, load it, dbt build, print the KPIs"
-	@echo "make test    lint SQL and Python, run dbt tests and pytest"
-	@echo "make test-postgres / make test-spark   the marts on Postgres / Spark against DuckDB"
-	@echo "make cdnow   build the marts on the real CDNOW purchase data"
-	@echo "make dashboard  serve the dashboard on http://localhost:$(DASHBOARD_PORT) (after make demo)"
-	@echo "make docs    build the dbt docs site into target/dbt-site/index.html"
-	@echo "make clean   remove the venv, generated data, warehouse and dbt artefacts"
+# make help (the default goal) prints every target a user types with its description: the
+# `## text` at the end of the target's line, or on the line right above it. The stamp files
+# named by a variable ($(BIN)/activate, $(VENV)/.installed) are internal and not listed.
+help: ## list the targets with their description (the default goal)
+	@echo "Set up with make demo, then make test (README.md). Every target:"
+	@awk '/^## / { doc = substr($$0, 4); next } \
+	  /^[A-Za-z0-9][A-Za-z0-9_.-]*:/ && !/^[^:]*:=/ { \
+	    name = $$0; sub(/:.*/, "", name); text = doc; \
+	    if (match($$0, / ## /)) text = substr($$0, RSTART + 4); \
+	    if (text == "") text = "(no description)"; \
+	    printf "  make %-16s %s\n", name, text } \
+	  { doc = "" }' $(firstword $(MAKEFILE_LIST))
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,40 +39,41 @@ $(VENV)/.installed: $(BIN)/activate requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-profiles.yml: profiles.example.yml
+profiles.yml: profiles.example.yml ## copy profiles.example.yml to profiles.yml (when missing or older)
 	cp profiles.example.yml profiles.yml
 
-install: $(VENV)/.installed profiles.yml
+install: $(VENV)/.installed profiles.yml ## create .venv from requirements.lock and profiles.yml
 
-generate: install
+generate: install ## generate the sample data into data/sample (CUSTOMERS, YEARS, SEED)
 	$(BIN)/loyalty generate --customers $(CUSTOMERS) --years $(YEARS) --seed $(SEED) --out data/sample
 
-load: install
+load: install ## load data/sample into the raw schema of the warehouse
 	$(BIN)/loyalty load data/sample --warehouse $(DBT_DUCKDB_PATH)
 
-build: install
+build: install ## dbt build on the current warehouse
 	$(DBT) build
 
-kpis: install
+kpis: install ## print the KPI table and the top 10 predicted CLV
 	$(BIN)/loyalty kpis --warehouse $(DBT_DUCKDB_PATH) --top-clv 10
 
 # Great Expectations suites of the raw tables and the marts; HTML Data Docs in docs/data-docs/.
-validate: install
+validate: install ## Great Expectations on the raw tables and the marts
 	$(BIN)/loyalty validate --warehouse $(DBT_DUCKDB_PATH) --docs-dir docs/data-docs --suite all
 
-demo: generate load build kpis
+demo: generate load build kpis ## sample data, load, dbt build, print the KPIs
 
 # The staging rules at work: the sample data with bad rows of every rule mixed in (loyalty
-# dirty), loaded and built; the KPIs are those of `make demo`, the rejected rows are listed.
+# dirty), loaded and built; the KPIs are those of `make demo`, the rejected rows are listed
+# (loyalty dirty-report).
 .PHONY: demo-dirty
-demo-dirty: generate
+demo-dirty: generate ## the demo with bad rows of every staging rule; quarantine report
 	$(BIN)/loyalty dirty data/sample --out data/dirty --seed $(SEED)
 	$(BIN)/loyalty load data/dirty --warehouse $(DBT_DUCKDB_PATH)
 	$(DBT) build
 	$(BIN)/loyalty kpis --warehouse $(DBT_DUCKDB_PATH)
-	$(BIN)/python -m loyalty_analytics.dirty report --warehouse $(DBT_DUCKDB_PATH)
+	$(BIN)/loyalty dirty-report --warehouse $(DBT_DUCKDB_PATH)
 
-cdnow: install
+cdnow: install ## build the marts on the CDNOW data (CDNOW=file) and print the KPIs
 	$(BIN)/loyalty load-cdnow $(CDNOW) --warehouse $(DBT_DUCKDB_PATH)
 	$(DBT) build
 	$(BIN)/loyalty kpis --warehouse $(DBT_DUCKDB_PATH)
@@ -76,42 +81,43 @@ cdnow: install
 # Predictive CLV proven on CDNOW: fit BG/NBD and Gamma-Gamma on the 1/10 sample in a temporary
 # warehouse, compare with the published parameters, write docs/predictive_clv.md and its plot.
 .PHONY: cdnow-proof
-cdnow-proof: install
+cdnow-proof: install ## fit the predictive CLV models on CDNOW, compare with the papers
 	$(BIN)/loyalty cdnow-proof
 
 # Benchmark (BENCHMARKS.md): dbt build/run of the project against a hand-written DuckDB SQL
-# and a pandas baseline on generated data; about 30 min for all sizes on 2 cores.
+# and a pandas baseline on generated data.
 # make bench SIZES=100k,1m  |  make bench REPS=5  |  make bench REPS=100k=3,1m=3,10m=2
+# make bench SHAPES=steady (generator shapes of the BTYD fit; default both)
 SIZES ?= 100k,1m,10m
 REPS ?=
 .PHONY: bench
-bench: install
-	$(BIN)/python bench/run_bench.py --sizes $(SIZES) $(if $(REPS),--reps $(REPS))
+bench: install ## benchmark against SQL and pandas baselines and the BTYD fit per data shape; writes BENCHMARKS.md
+	$(BIN)/python bench/run_bench.py --sizes $(SIZES) $(if $(REPS),--reps $(REPS)) $(if $(SHAPES),--shapes $(SHAPES))
 
 # The dashboard (docs/dashboard.md): Streamlit on localhost, reading $(DBT_DUCKDB_PATH)
 # read-only, headless and without usage statistics.
 DASHBOARD_PORT ?= 8501
 .PHONY: dashboard docs browser test-dashboard
-dashboard: install
+dashboard: install ## serve the dashboard on localhost (DASHBOARD_PORT, after make demo)
 	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address localhost \
 	  --server.port $(DASHBOARD_PORT) --browser.gatherUsageStats false --client.toolbarMode viewer
 
 # The dbt docs site (lineage raw -> staging -> marts -> semantic layer, metrics, exposures) as
 # one static page; the catalog is read from $(DBT_DUCKDB_PATH), so run it after make demo.
-docs: install
+docs: install ## build the dbt docs site into target/dbt-site/index.html
 	$(DBT) docs generate --static
 	mkdir -p target/dbt-site && cp target/static_index.html target/dbt-site/index.html
 	@echo "dbt docs: target/dbt-site/index.html (opens from disk, no server needed)"
 
 # Debian's Chromium and ChromeDriver for tests/dashboard/test_dashboard_browser.py, installed
 # when missing (as root, as on CI: make test runs this first).
-browser:
+browser: ## install Chromium and ChromeDriver when missing (as root)
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; \
 	fi
 
 # The semantic-layer, dashboard-data and browser tests alone (they build their own warehouse).
-test-dashboard: install browser
+test-dashboard: install browser ## the semantic-layer, dashboard-data and browser tests
 	$(BIN)/pytest tests/dashboard
 
 # The same project on PostgreSQL and Spark (docs/engines.md), each on a throw-away local engine,
@@ -120,48 +126,51 @@ test-dashboard: install browser
 # missing (as root, as on CI): Debian's postgresql-15 server, Java 17 for pyspark.
 POSTGRES_BIN_DIR ?= /usr/lib/postgresql/15/bin
 .PHONY: postgres-server java test-postgres test-spark
-postgres-server:
+postgres-server: ## install the PostgreSQL 15 server when missing (as root)
 	@if [ ! -x $(POSTGRES_BIN_DIR)/initdb ] || [ ! -x $(POSTGRES_BIN_DIR)/pg_ctl ]; then \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get install -y -q postgresql-15 || { apt-get update -q && apt-get install -y -q postgresql-15; }; \
 	fi
 
-java:
+java: ## install Java 17 for pyspark when missing (as root)
 	@if ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get install -y -q openjdk-17-jre-headless \
 	    || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }; \
 	fi
 
-test-postgres: install postgres-server
+test-postgres: install postgres-server ## the marts on PostgreSQL against DuckDB
 	POSTGRES_BIN_DIR=$(POSTGRES_BIN_DIR) $(BIN)/python scripts/engine_build.py postgres
 	POSTGRES_BIN_DIR=$(POSTGRES_BIN_DIR) $(BIN)/pytest -m engines -k "not spark" tests/engines
 
-test-spark: install java
+test-spark: install java ## the marts on Spark against DuckDB
 	$(BIN)/pytest -m engines -k "not postgres" tests/engines
 
 # sqlfluff compiles the models against a warehouse of its own, always empty: an incremental
 # model then lints as its full-refresh SQL, whatever the demo warehouse holds.
-lint: install
+lint: install ## ruff and sqlfluff
 	@mkdir -p warehouse
 	$(BIN)/ruff check src tests dashboard bench scripts
 	rm -f warehouse/lint.duckdb
 	DBT_DUCKDB_PATH=warehouse/lint.duckdb $(BIN)/sqlfluff lint models macros analyses
 
+check-project: install ## lint the dbt project's metadata with dbt-score: descriptions, key tests, layers
+	$(BIN)/loyalty check-project --target-dir target/check
+
 # pytest in two worker processes (pytest-xdist), a test file to a worker: module fixtures
 # build their warehouse once. PYTEST_WORKERS=0 runs everything in this process.
 PYTEST_WORKERS ?= 2
 
-test: install lint browser
+test: install lint check-project browser ## lint, project check, pytest (dbt unit and data tests inside), Postgres and Spark
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 	$(MAKE) --no-print-directory test-postgres test-spark
 
-lock:
+lock: ## regenerate requirements.lock from pyproject.toml
 	rm -rf /tmp/loyalty-lock-venv && $(PYTHON) -m venv /tmp/loyalty-lock-venv
 	/tmp/loyalty-lock-venv/bin/pip install --quiet ".[dev,dashboard,engines]"
 	{ echo "# Exact pins of every package the project installs (direct and transitive), Python 3.11."; \
 	  echo "# Direct dependencies are declared in pyproject.toml; regenerate with 'make lock'."; \
 	  /tmp/loyalty-lock-venv/bin/pip freeze --exclude loyalty-analytics; } > requirements.lock
 
-clean:
+clean: ## remove the venv, generated data, warehouse and dbt artefacts
 	rm -rf $(VENV) data warehouse target logs dbt_packages .pytest_cache

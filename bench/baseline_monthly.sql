@@ -2,7 +2,7 @@
 -- rate for the whole customer base, in one DuckDB query, the way an analyst would write it
 -- in one go (no dbt, no staging, no incremental logic). Reads raw.orders directly.
 --
--- Definitions (shared/spec/metrics.md, "The customer base" and "Purchases"):
+-- Definitions (docs/metrics.md, "The customer base" and "Purchases"):
 --   valid order              status = 'completed'; its date is the date of ordered_at (UTC)
 --   as-of date               the latest valid order date; months run from the month of the
 --                            first valid order to the month of the as-of date, which ends there

@@ -1,6 +1,6 @@
 -- A lower bound for `make bench`, not a baseline: the least work the data contract's staging
 -- rules ask of any full build. Every raw row must be staged or quarantined, and a key that
--- arrives twice must be found (shared/spec/data-contract.md, "Staging rules"), so a full
+-- arrives twice must be found (docs/data-contract.md, "Staging rules"), so a full
 -- build groups every row of the five raw tables by its key at least once. This query does
 -- only that, in DuckDB, and writes nothing: no typing, no other rule, no mart. A build of the
 -- project cannot take less time than this on the same machine and engine.

@@ -71,7 +71,7 @@ def sidebar(loaded: data.DashboardData, frame_by_grain: dict[str, pd.DataFrame])
         default=[s for s in loaded.segments if s != "unknown"], key="trend_segments")
     st.sidebar.caption(
         f"Read-only from `{loaded.path}`. Every figure is the dbt marts' own; rates are ratios "
-        "of the period's counts (README, \"The metrics\").")
+        "of the period's counts (docs/metrics.md).")
     return grain, segment, period_start, trend_segments
 
 

@@ -23,7 +23,7 @@ if _MAIN is not None and _MAIN.__spec__ is None and not hasattr(_MAIN, "__file__
     _MAIN.__file__ = "<pytest-xdist worker>"
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-SHARED_DIR = PROJECT_DIR.parent / "shared"
+DATASETS_DIR = PROJECT_DIR / "datasets"
 
 
 @pytest.fixture(scope="session")

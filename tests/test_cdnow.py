@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,14 +13,9 @@ from loyalty_analytics.cdnow import load_cdnow
 from loyalty_analytics.contract import RAW_TABLES
 from loyalty_analytics.load import LoadError
 
-CDNOW_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow"
+CDNOW_DIR = Path(__file__).resolve().parents[1] / "datasets" / "cdnow"
 SAMPLE = CDNOW_DIR / "CDNOW_sample.txt"
 MASTER = CDNOW_DIR / "CDNOW_master.txt"
-
-# Skipped on a checkout without ../shared beside it; never in CI, where it must be there.
-pytestmark = pytest.mark.skipif(
-    not MASTER.is_file() and not os.environ.get("CI"), reason="CDNOW data not available")
-
 
 def query(warehouse: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -123,7 +117,7 @@ def test_master_row_counts_and_totals(master):
     assert one(master, "select count(*) from raw.order_items") == 69_659
     # awk 'NR > 1 { s += $4 } END { printf "%.2f", s }' CDNOW_master.txt
     assert one(master, "select sum(order_total) from raw.orders") == Decimal("2500315.63")
-    # Customers all made their first purchase in the first quarter of 1997 (README); the
+    # Customers all made their first purchase in the first quarter of 1997 (datasets/cdnow/); the
     # last first purchase is on 1997-03-25 (awk: earliest date per customer, then the max).
     assert query(master, "select min(created_at), max(created_at) from raw.customers") == [
         (datetime(1997, 1, 1), datetime(1997, 3, 25))

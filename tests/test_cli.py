@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +12,7 @@ import pytest
 from loyalty_analytics.cli import main
 from loyalty_analytics.contract import RAW_TABLES
 
-CDNOW_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow" / (
-    "CDNOW_sample.txt"
-)
+CDNOW_SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "cdnow" / "CDNOW_sample.txt"
 
 
 def test_generate_then_load(tmp_path, capsys):
@@ -46,8 +43,6 @@ def test_load_allow_missing_and_schema(tmp_path, capsys):
         assert con.execute("select count(*) from src.engagement_events").fetchone() == (0,)
 
 
-@pytest.mark.skipif(not CDNOW_SAMPLE.is_file() and not os.environ.get("CI"),
-                    reason="CDNOW data not available")
 def test_load_cdnow(tmp_path, capsys):
     warehouse = tmp_path / "w.duckdb"
     assert main(["load-cdnow", str(CDNOW_SAMPLE), "--warehouse", str(warehouse)]) == 0
@@ -61,6 +56,8 @@ def test_load_cdnow(tmp_path, capsys):
         (["load-cdnow", "{tmp}/nope.txt", "--warehouse", "{tmp}/w.duckdb"],
          "CDNOW file not found"),
         (["kpis", "--warehouse", "{tmp}/nope.duckdb"], "warehouse not found"),
+        (["check-project", "--project-dir", "{tmp}"], "no dbt_project.yml"),
+        (["dirty-report", "--warehouse", "{tmp}/nope.duckdb"], "warehouse not found"),
     ],
 )
 def test_user_errors_are_one_line_with_status_2(tmp_path, capsys, argv, message):
@@ -117,3 +114,32 @@ def test_the_module_runs_as_a_command_without_importing_the_report(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("loyalty load: error: input directory not found")
     assert "Traceback" not in result.stderr
+
+
+def test_dirty_report_sums_mart_data_quality_by_table_and_reason(tmp_path, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema analytics")
+        con.execute("create table analytics.mart_data_quality (source_table varchar, "
+                    "reject_reason varchar, row_date date, rejected_rows bigint)")
+        con.execute("insert into analytics.mart_data_quality values "
+                    "('orders', 'negative_amount', '2025-01-02', 2), "
+                    "('orders', 'negative_amount', '2025-01-03', 1), "
+                    "('customers', 'unknown_segment', null, 3)")
+    assert main(["dirty-report", "--warehouse", str(warehouse)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("Quarantined raw rows by table and reason")
+    # customers before orders (the contract's order); orders: 2 + 1 = 3; total 3 + 3 = 6.
+    assert [line.split() for line in lines[5:]] == [
+        ["customers", "unknown_segment", "3"],
+        ["orders", "negative_amount", "3"],
+        ["total", "6"],
+    ]
+
+
+def test_dirty_report_without_the_marts_is_one_line(tmp_path, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    assert main(["dirty-report", "--warehouse", str(warehouse)]) == 2
+    err = capsys.readouterr().err
+    assert "mart_data_quality" in err and err.count("\n") == 1

@@ -369,3 +369,91 @@ def test_active_customers_have_more_engagement(con):
         group by 1
     """).fetchall())
     assert events[True] > 2 * events[False]
+
+
+# --- shapes ----------------------------------------------------------------------------------
+
+# Content digests (sha256 of each table as CSV, first 16 hex digits) of the default shape,
+# 300 customers, seed 11, computed before the shape option existed: the option must leave the
+# default shape's data unchanged.
+DEFAULT_SHAPE_DIGESTS = {
+    "customers": "0e110820a7b84c8e",
+    "orders": "eeae759d2d6811ac",
+    "order_items": "53bdffddcbb6ed05",
+    "survey_responses": "707374bdb104afe2",
+    "engagement_events": "ebd7919a7d1eb8be",
+}
+
+
+def table_digests(folder) -> dict[str, str]:
+    import hashlib
+
+    return {t: hashlib.sha256(pq.read_table(folder / f"{t}.parquet").to_pandas()
+                              .to_csv(index=False).encode()).hexdigest()[:16]
+            for t in RAW_TABLES}
+
+
+def test_the_default_shape_is_unchanged_by_the_shape_option(tmp_path):
+    generate(tmp_path / "a", customers=300, seed=11)
+    generate(tmp_path / "b", customers=300, seed=11, shape="default")
+    assert table_digests(tmp_path / "a") == DEFAULT_SHAPE_DIGESTS
+    for table in RAW_TABLES:
+        name = f"{table}.parquet"
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_an_unknown_shape_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="shape must be one of default, steady"):
+        generate(tmp_path, customers=10, shape="bursty")
+
+
+@pytest.fixture(scope="module")
+def steady(tmp_path_factory):
+    root = tmp_path_factory.mktemp("steady")
+    generate(root / "data", customers=CUSTOMERS, years=3, seed=7, end_date=END_DATE,
+             shape="steady")
+    load_directory(root / "data", root / "warehouse.duckdb")
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def test_steady_shape_is_deterministic_and_differs_from_the_default(tmp_path):
+    generate(tmp_path / "a", customers=300, seed=11, shape="steady")
+    generate(tmp_path / "b", customers=300, seed=11, shape="steady")
+    assert table_digests(tmp_path / "a") == table_digests(tmp_path / "b")
+    assert table_digests(tmp_path / "a")["orders"] != DEFAULT_SHAPE_DIGESTS["orders"]
+
+
+def test_steady_shape_joins_evenly_without_seasonality_at_the_same_density(steady):
+    # About as many orders per customer as the default (the bench sizes assume ~10).
+    assert 8 <= one(steady, "select count(*) / count(distinct customer_id) from raw.orders") <= 11
+    by_year = dict(steady.execute("""
+        select year(first_order_at), count(*) from (
+            select customer_id, min(ordered_at) as first_order_at from raw.orders group by 1
+        ) group by 1
+    """).fetchall())
+    # Uniform joins: a third of 3,000 customers a year, 1,000 +- 4 standard deviations
+    # (sqrt(3000 * 1/3 * 2/3) = 26).
+    assert all(abs(n - CUSTOMERS / 3) < 4 * 26 for n in by_year.values()), by_year
+    by_month = dict(steady.execute(
+        "select strftime(ordered_at, '%Y-%m'), count(*) from raw.orders group by 1").fetchall())
+    # No seasonality: January has about as many orders as the December before it (31 days
+    # each; slightly more customers have joined by January). The default shape's factors give
+    # January / December = 0.95 / 1.6 = 0.59.
+    assert 0.9 < by_month["2025-01"] / by_month["2024-12"] < 1.15
+
+
+def test_steady_customers_keep_buying_to_the_end(steady):
+    # No dropout: nearly every repeat buyer who joined in the first year still buys in the last
+    # half year (in the default shape most have dropped out by then).
+    share = one(steady, """
+        with c as (
+            select customer_id, min(ordered_at) as first_at, max(ordered_at) as last_at,
+                count(*) as orders
+            from raw.orders group by 1
+        )
+        select avg((last_at >= timestamp '2025-07-01')::int) from c
+        where first_at < timestamp '2024-01-01' and orders > 1
+    """)
+    assert share > 0.9

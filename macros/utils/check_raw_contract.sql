@@ -22,7 +22,7 @@
         {%- if problems -%}
             {{ exceptions.raise_compiler_error(
                 "The raw tables do not match the data contract: " ~ (problems | join('; '))
-                ~ ". Load the five raw tables with the columns of shared/spec/data-contract.md"
+                ~ ". Load the five raw tables with the columns of docs/data-contract.md"
                 ~ " into schema '" ~ var('raw_schema', 'raw') ~ "' (on DuckDB: `loyalty load DIR --warehouse FILE`),"
                 ~ " or point var('raw_schema') at them.") }}
         {%- endif -%}

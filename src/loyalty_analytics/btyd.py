@@ -21,6 +21,7 @@ grows with the number of distinct (x, t_x, T) combinations, not with the number 
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, replace
 
@@ -41,6 +42,18 @@ CDNOW_GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "v": 15.45}
 # ran away (e.g. b -> infinity: no dropout in the data) and is reported as not converged.
 LOG_BOUND = 18.0
 
+# The bounds of fit_rfm's fits (the dbt model's): above MAX_FIT_ROWS distinct rows the
+# likelihood runs on binned rows (bin_bg_nbd_rows: recency and T on a log grid of width from
+# BG_NBD_BIN_WIDTH; bin_gamma_gamma_rows: monetary value on a log grid of width from
+# GAMMA_GAMMA_BIN_WIDTH; each doubled until at most MAX_FIT_ROWS rows are left), and each
+# model's optimiser stops after FIT_MAX_ITERATIONS iterations or FIT_MAX_SECONDS seconds
+# (docs/predictive_clv.md, "Bounded fit").
+MAX_FIT_ROWS = 150_000
+FIT_MAX_SECONDS = 12.0
+FIT_MAX_ITERATIONS = 1000
+BG_NBD_BIN_WIDTH = 0.05
+GAMMA_GAMMA_BIN_WIDTH = 0.001
+
 
 @dataclass(frozen=True)
 class FitResult:
@@ -55,6 +68,9 @@ class FitResult:
     rows: int  # distinct rows the likelihood was evaluated on
     iterations: int = 0
     seconds: float = 0.0
+    # Width of the grid the inputs were binned to before fitting (``bin_bg_nbd_rows``: of
+    # ln(1 + t/unit) (1 + x); ``bin_gamma_gamma_rows``: of ln m); 0 when fitted exactly.
+    bin_width: float = 0.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,11 +175,20 @@ def bg_nbd_log_likelihood_gradient(params, x, t_x, T, x_groups=None
     return ll, gradient
 
 
-def bg_nbd_fit(x, t_x, T, weights=None, *, initial=None, max_iterations: int = 2000) -> FitResult:
+def bg_nbd_fit(x, t_x, T, weights=None, *, initial=None, max_iterations: int = 2000,
+               max_seconds: float | None = None, max_rows: int | None = None,
+               bin_width: float | None = None, bin_unit: float = 1.0) -> FitResult:
     """Maximum-likelihood BG/NBD estimates of (r, alpha, a, b) from (x, t_x, T) rows.
 
     ``weights``: customers per row (from ``distinct_rows``). The start is r = a = b = 1 and
-    alpha = mean T (the scale of the data), unless ``initial`` is given.
+    alpha = mean T (the scale of the data), unless ``initial`` is given (a warm start).
+
+    Bounded cost: with more than ``max_rows`` rows, t_x and T are binned (``bin_bg_nbd_rows``,
+    time resolution ``bin_unit``) on the finest grid of ``bin_width`` (default
+    BG_NBD_BIN_WIDTH) times 1, 2, 4, ... that leaves at most ``max_rows`` rows;
+    ``bin_width`` without ``max_rows`` forces that grid. It stops
+    after ``max_iterations`` iterations or ``max_seconds`` seconds (then converged = False).
+    The log-likelihood reported is always the exact one, on the rows given, at the estimate.
     """
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     w = _weights(weights, len(x))
@@ -172,6 +197,12 @@ def bg_nbd_fit(x, t_x, T, weights=None, *, initial=None, max_iterations: int = 2
     if initial is None:
         scale = float(np.average(T, weights=w)) if total > 0 else 1.0
         initial = {"r": 1.0, "alpha": max(scale, 1e-3), "a": 1.0, "b": 1.0}
+    exact = (x, t_x, T, w)
+    width = 0.0
+    if _binned(len(x), max_rows, bin_width):
+        x, t_x, T, w, width = _coarsest_needed(
+            lambda h: bin_bg_nbd_rows(*exact, h, bin_unit),
+            bin_width if bin_width is not None else BG_NBD_BIN_WIDTH, max_rows)
 
     x_groups = np.unique(x, return_inverse=True)
 
@@ -180,8 +211,12 @@ def bg_nbd_fit(x, t_x, T, weights=None, *, initial=None, max_iterations: int = 2
         # (w * ll).sum(), not np.dot: BLAS threads gain nothing here and spin on busy machines.
         return -(w * ll).sum() / total, -(gradient * w).sum(axis=1) / total
 
-    return _maximise("bg_nbd", BG_NBD_PARAMETERS, objective, initial, total, len(x),
-                     max_iterations)
+    result = _maximise("bg_nbd", BG_NBD_PARAMETERS, objective, initial, total, len(x),
+                       max_iterations, max_seconds)
+    if width:
+        result = _with_exact_log_likelihood(
+            result, width, lambda p: bg_nbd_log_likelihood(p, *exact[:3]), exact[3])
+    return result
 
 
 def bg_nbd_p_alive(params, x, t_x, T) -> np.ndarray:
@@ -357,10 +392,15 @@ def gamma_gamma_log_likelihood_gradient(params, x, m, x_groups=None
     return ll, np.vstack([d_p * p, d_q * q, d_v * v])
 
 
-def gamma_gamma_fit(x, m, weights=None, *, initial=None, max_iterations: int = 2000) -> FitResult:
+def gamma_gamma_fit(x, m, weights=None, *, initial=None, max_iterations: int = 2000,
+                    max_seconds: float | None = None, max_rows: int | None = None,
+                    bin_width: float | None = None) -> FitResult:
     """Maximum-likelihood Gamma-Gamma estimates of (p, q, v) from repeat customers' (x, m).
 
-    The start is p = 2, q = 3 and v = mean m (so that the mean spend p v / (q - 1) = mean m).
+    The start is p = 2, q = 3 and v = mean m (so that the mean spend p v / (q - 1) = mean m),
+    unless ``initial`` is given. Bounds as in ``bg_nbd_fit``: above ``max_rows`` rows, m is
+    binned on a log grid (``bin_gamma_gamma_rows``; ``bin_width`` in ln m, default 0.001,
+    doubled until at most ``max_rows`` rows are left).
     """
     x, m = (np.asarray(a, dtype=float) for a in (x, m))
     w = _weights(weights, len(x))
@@ -372,6 +412,12 @@ def gamma_gamma_fit(x, m, weights=None, *, initial=None, max_iterations: int = 2
     if initial is None:
         mean_spend = float(np.average(m, weights=w)) if total > 0 else 1.0
         initial = {"p": 2.0, "q": 3.0, "v": mean_spend}
+    exact = (x, m, w)
+    width = 0.0
+    if _binned(len(x), max_rows, bin_width):
+        x, m, w, width = _coarsest_needed(
+            lambda h: bin_gamma_gamma_rows(*exact, h),
+            bin_width if bin_width is not None else GAMMA_GAMMA_BIN_WIDTH, max_rows)
 
     x_groups = np.unique(x, return_inverse=True)
 
@@ -379,8 +425,12 @@ def gamma_gamma_fit(x, m, weights=None, *, initial=None, max_iterations: int = 2
         ll, gradient = gamma_gamma_log_likelihood_gradient(np.exp(log_params), x, m, x_groups)
         return -(w * ll).sum() / total, -(gradient * w).sum(axis=1) / total
 
-    return _maximise("gamma_gamma", GAMMA_GAMMA_PARAMETERS, objective, initial, total, len(x),
-                     max_iterations)
+    result = _maximise("gamma_gamma", GAMMA_GAMMA_PARAMETERS, objective, initial, total, len(x),
+                       max_iterations, max_seconds)
+    if width:
+        result = _with_exact_log_likelihood(
+            result, width, lambda p: gamma_gamma_log_likelihood(p, *exact[:2]), exact[2])
+    return result
 
 
 def gamma_gamma_expected_spend(params, x, m) -> np.ndarray:
@@ -420,7 +470,10 @@ class RfmFit:
 
 
 def fit_rfm(bg_rows, gg_rows, *, min_repeat_customers: int = 10,
-            time_unit_days: float = DAYS_PER_WEEK) -> RfmFit:
+            time_unit_days: float = DAYS_PER_WEEK, initial_bg_nbd=None,
+            initial_gamma_gamma=None, max_rows: int | None = MAX_FIT_ROWS,
+            max_seconds: float | None = FIT_MAX_SECONDS,
+            max_iterations: int = FIT_MAX_ITERATIONS) -> RfmFit:
     """Fit BG/NBD and Gamma-Gamma on a warehouse's RFM summary, never raising.
 
     ``bg_rows``: (frequency, recency_days, t_days, customers), the distinct combinations over
@@ -429,6 +482,12 @@ def fit_rfm(bg_rows, gg_rows, *, min_repeat_customers: int = 10,
     by ``time_unit_days`` (7: weeks, the unit of the published CDNOW parameters). With fewer
     than ``min_repeat_customers`` repeat customers a model is not fitted (the guard); a fit
     that fails or does not converge is returned with converged = False and a message.
+
+    Bounded: a model with more than ``max_rows`` distinct rows is fitted on binned rows
+    (recency and T on a grid from one day, monetary value on a log grid; None: never binned),
+    and each optimiser stops after ``max_iterations`` iterations or ``max_seconds`` seconds.
+    ``initial_bg_nbd`` / ``initial_gamma_gamma``: a warm start (e.g. the previous fit's
+    parameters); ignored unless every value is finite and > 0.
     """
     frequency, recency, t_days, counts = (np.asarray(c, dtype=float) for c in bg_rows)
     gg_frequency, gg_monetary, gg_counts = (np.asarray(c, dtype=float) for c in gg_rows)
@@ -436,26 +495,42 @@ def fit_rfm(bg_rows, gg_rows, *, min_repeat_customers: int = 10,
     repeat_customers = int(counts[frequency > 0].sum())
     gg_customers = int(gg_counts.sum())
     correlation = weighted_correlation(gg_frequency, gg_monetary, gg_counts)
+    bounds = {"max_rows": max_rows, "max_seconds": max_seconds,
+              "max_iterations": max_iterations}
 
     if repeat_customers < min_repeat_customers:
         bg_nbd = not_fitted("bg_nbd", _too_few(repeat_customers, min_repeat_customers),
                             customers)
     else:
-        bg_nbd = _guarded(lambda: bg_nbd_fit(frequency, recency / time_unit_days,
-                                             t_days / time_unit_days, counts), "bg_nbd",
-                          customers)
+        bg_nbd = _guarded(lambda: bg_nbd_fit(
+            frequency, recency / time_unit_days, t_days / time_unit_days, counts,
+            initial=_usable(initial_bg_nbd, BG_NBD_PARAMETERS),
+            bin_unit=1.0 / time_unit_days, **bounds), "bg_nbd", customers)
     if gg_customers < min_repeat_customers:
         gamma_gamma = not_fitted(
             "gamma_gamma", _too_few(gg_customers, min_repeat_customers,
                                     " with monetary_value > 0"), gg_customers)
     else:
-        gamma_gamma = _guarded(lambda: gamma_gamma_fit(gg_frequency, gg_monetary, gg_counts),
-                               "gamma_gamma", gg_customers)
+        gamma_gamma = _guarded(lambda: gamma_gamma_fit(
+            gg_frequency, gg_monetary, gg_counts,
+            initial=_usable(initial_gamma_gamma, GAMMA_GAMMA_PARAMETERS), **bounds),
+            "gamma_gamma", gg_customers)
         if gamma_gamma.converged and gamma_gamma.params["q"] <= 1:
             gamma_gamma = replace(gamma_gamma, message=(
                 "converged, but q <= 1: the mean spend p v / (q - 1) is infinite, "
                 "so no expected order value"))
     return RfmFit(bg_nbd, gamma_gamma, customers, repeat_customers, correlation)
+
+
+def _usable(initial, names) -> dict[str, float] | None:
+    """``initial`` as a warm start, or None (a cold start) unless all ``names`` are > 0."""
+    if initial is None:
+        return None
+    try:
+        values = {n: float(initial[n]) for n in names}
+    except (KeyError, TypeError, ValueError):
+        return None
+    return values if all(math.isfinite(v) and v > 0 for v in values.values()) else None
 
 
 def predict_customers(bg_nbd_params, gamma_gamma_params, frequency, recency_days, t_days,
@@ -529,46 +604,150 @@ def _guarded(fit, model: str, customers: int) -> FitResult:
 # Fitting
 
 
-def _maximise(model, names, objective, initial, customers, rows, max_iterations) -> FitResult:
+class _OutOfTime(Exception):
+    """Raised by the objective once a fit's time budget is spent."""
+
+
+def _maximise(model, names, objective, initial, customers, rows, max_iterations,
+              max_seconds=None) -> FitResult:
+    """Minimise ``objective`` (mean negative log-likelihood and gradient) over log-parameters.
+
+    L-BFGS-B, then Nelder-Mead from where it stopped if it did not converge, both bounded by
+    ``max_iterations`` and, when given, by ``max_seconds`` in all: once the time is spent the
+    fit stops at the best point evaluated and reports converged = False and why.
+    """
     start = time.perf_counter()
-    x0 = np.log([float(initial[n]) for n in names])
+    deadline = math.inf if max_seconds is None else start + max_seconds
+    x0 = np.clip(np.log([float(initial[n]) for n in names]), -LOG_BOUND, LOG_BOUND)
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(names)
+    best = {"fun": np.inf, "x": x0}
+    iterations = [0]
+
+    def timed(z):
+        if time.perf_counter() > deadline:
+            raise _OutOfTime
+        value, gradient = objective(z)
+        if np.isfinite(value) and value < best["fun"]:
+            best.update(fun=value, x=np.array(z, dtype=float))
+        return value, gradient
+
+    def count(*_):
+        iterations[0] += 1
+
+    out_of_time = False
+    result = None
     with np.errstate(all="ignore"):
-        result = minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                          options={"maxiter": max_iterations, "ftol": 1e-13, "gtol": 1e-9})
-        if not result.success or not np.isfinite(result.fun):
-            # A second try from where L-BFGS-B stopped: Nelder-Mead needs no gradient.
-            retry = minimize(lambda z: objective(z)[0],
-                             np.clip(result.x, -LOG_BOUND, LOG_BOUND), method="Nelder-Mead",
-                             options={"maxiter": max_iterations * 5, "xatol": 1e-9,
-                                      "fatol": 1e-12})
-            if np.isfinite(retry.fun) and (retry.fun <= result.fun or not result.success):
-                result = retry
-    params = dict(zip(names, (float(v) for v in np.exp(result.x)), strict=True))
-    at_bound = [n for n, v in zip(names, result.x, strict=True)
+        try:
+            result = minimize(timed, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                              callback=count,
+                              options={"maxiter": max_iterations, "ftol": 1e-13,
+                                       "gtol": 1e-9})
+            if not result.success or not np.isfinite(result.fun):
+                # A second try from where L-BFGS-B stopped: Nelder-Mead needs no gradient.
+                retry = minimize(lambda z: timed(z)[0],
+                                 np.clip(result.x, -LOG_BOUND, LOG_BOUND),
+                                 method="Nelder-Mead", callback=count,
+                                 options={"maxiter": max_iterations * 5, "xatol": 1e-9,
+                                          "fatol": 1e-12})
+                if np.isfinite(retry.fun) and (retry.fun <= result.fun or not result.success):
+                    result = retry
+        except _OutOfTime:
+            out_of_time = True
+    if out_of_time:
+        estimate, fun, success = best["x"], best["fun"], False
+    else:
+        estimate, fun, success = result.x, result.fun, bool(result.success)
+    params = dict(zip(names, (float(v) for v in np.exp(estimate)), strict=True))
+    at_bound = [n for n, v in zip(names, estimate, strict=True)
                 if abs(v) >= LOG_BOUND - 1e-6]
-    finite = bool(np.isfinite(result.fun))
-    converged = bool(result.success) and finite and not at_bound
+    finite = bool(np.isfinite(fun))
+    converged = success and finite and not at_bound
     if converged:
         message = "converged"
+    elif out_of_time:
+        message = (f"did not converge within the time budget of {max_seconds:g} s "
+                   f"({iterations[0]} iterations): the best estimate reached")
     elif not finite:
         message = "the log-likelihood is not finite at the estimate"
     elif at_bound:
         message = ("estimate ran to the bound of " + ", ".join(at_bound)
                    + f" (exp(+-{LOG_BOUND:g})): the data do not identify the model")
     else:
-        message = f"did not converge: {result.message}"
+        message = f"did not converge in {iterations[0]} iterations: {result.message}"
     return FitResult(
         model=model,
         params=params,
-        log_likelihood=float(-result.fun * customers) if finite else float("nan"),
+        log_likelihood=float(-fun * customers) if finite else float("nan"),
         converged=converged,
         message=message,
         customers=int(round(customers)),
         rows=rows,
-        iterations=int(getattr(result, "nit", 0)),
+        iterations=iterations[0],
         seconds=time.perf_counter() - start,
     )
+
+
+def bin_bg_nbd_rows(x, t_x, T, weights, width: float, unit: float = 1.0):
+    """BG/NBD rows binned: one row per x and cell of (t_x, T) on a grid that is logarithmic
+    in time and finer for larger x.
+
+    The cell of a time t is floor(ln(1 + t/unit) (1 + x) / width): the likelihood depends on
+    t through (r + x) ln(alpha + t), so a cell moves that term by about ``width`` at most
+    whatever x and t. ``unit``: the data's resolution (one day in the fit's time unit). A
+    cell's row has the summed weight and the weighted means of its rows' t_x and T (so
+    t_x <= T and t_x = 0 when x = 0 still hold). Returns (x, t_x, T, weights).
+    """
+    x, t_x, T, w = (np.asarray(v, dtype=float) for v in (x, t_x, T, weights))
+    keep = w > 0
+    x, t_x, T, w = x[keep], t_x[keep], T[keep], w[keep]
+    scale = (1.0 + x) / width
+    (x_b, _, _), _, inverse = distinct_rows(x, np.floor(np.log1p(t_x / unit) * scale),
+                                            np.floor(np.log1p(T / unit) * scale))
+    w_b = np.bincount(inverse, weights=w)
+    t_x_b = np.bincount(inverse, weights=w * t_x) / w_b
+    T_b = np.bincount(inverse, weights=w * T) / w_b
+    return x_b, np.minimum(t_x_b, T_b), T_b, w_b
+
+
+def bin_gamma_gamma_rows(x, m, weights, width: float):
+    """Gamma-Gamma rows binned on a log grid: one row per x and cell of ln m of ``width``.
+
+    A cell's row has the summed weight and the weighted geometric mean of its rows' m (so the
+    likelihood's ln m term is exact). Returns (x, m, weights).
+    """
+    x, m, w = (np.asarray(v, dtype=float) for v in (x, m, weights))
+    keep = w > 0
+    x, m, w = x[keep], m[keep], w[keep]
+    ln_m = np.log(m)
+    (x_b, _), _, inverse = distinct_rows(x, np.floor(ln_m / width))
+    w_b = np.bincount(inverse, weights=w)
+    return x_b, np.exp(np.bincount(inverse, weights=w * ln_m) / w_b), w_b
+
+
+def _binned(rows: int, max_rows: int | None, bin_width: float | None) -> bool:
+    """Whether a fit bins its rows: above ``max_rows``, or always on a given grid alone."""
+    return rows > max_rows if max_rows is not None else bin_width is not None
+
+
+def _coarsest_needed(binner, width: float, max_rows: int | None):
+    """``binner(width)`` for width, 2 width, 4 width, ... until at most ``max_rows`` rows
+    are left (or a cell per x: coarser does not help). Returns its columns and the width."""
+    while True:
+        columns = binner(width)
+        rows = len(columns[0])
+        if max_rows is None or rows <= max_rows or rows == len(np.unique(columns[0])):
+            return (*columns, width)
+        width *= 2
+
+
+def _with_exact_log_likelihood(result: FitResult, width: float, log_likelihood, weights
+                               ) -> FitResult:
+    """A fit on binned rows, with the log-likelihood of the rows before binning."""
+    if not all(np.isfinite(v) for v in result.params.values()):
+        return replace(result, bin_width=width)
+    with np.errstate(all="ignore"):
+        ll = float((weights * log_likelihood(result.params)).sum())
+    return replace(result, bin_width=width, log_likelihood=ll if np.isfinite(ll) else math.nan)
 
 
 def not_fitted(model: str, message: str, customers: int = 0) -> FitResult:

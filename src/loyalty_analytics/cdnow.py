@@ -1,4 +1,4 @@
-"""Load the CDNOW purchase data (shared/data/cdnow) into the five raw tables.
+"""Load the CDNOW purchase data (datasets/cdnow) into the five raw tables.
 
 Two layouts, told apart by the number of columns of the first data line:
 

@@ -29,7 +29,7 @@ from loyalty_analytics import btyd
 from loyalty_analytics.report import render_table
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-DEFAULT_SAMPLE = PROJECT_DIR.parent / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
+DEFAULT_SAMPLE = PROJECT_DIR / "datasets" / "cdnow" / "CDNOW_sample.txt"
 DEFAULT_DOCS_DIR = PROJECT_DIR / "docs"
 PLOT_NAME = "cdnow_weekly_repeat_purchases.png"
 

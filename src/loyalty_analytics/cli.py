@@ -1,11 +1,14 @@
 """The ``loyalty`` command: generate sample data, load raw tables, print the KPIs.
 
     loyalty generate --customers 2000 --years 3 --seed 42 --end-date 2025-12-31 --out data/sample
+        [--shape default|steady]
     loyalty load data/sample --warehouse warehouse/loyalty.duckdb [--schema raw] [--allow-missing]
     loyalty load-cdnow CDNOW_master.txt --warehouse warehouse/loyalty.duckdb [--schema raw]
     loyalty kpis --warehouse warehouse/loyalty.duckdb [--grain month] [--segment all]
     loyalty validate --warehouse warehouse/loyalty.duckdb [--docs-dir docs/data-docs] [--suite all]
     loyalty dirty data/sample --out data/dirty [--seed 42]
+    loyalty dirty-report --warehouse warehouse/loyalty.duckdb [--schema analytics]
+    loyalty check-project [--project-dir .] [--target-dir target/check]
     loyalty cdnow-proof [--data CDNOW_sample.txt] [--docs-dir docs] [--warehouse FILE]
 
 Mistakes a user can make (a missing file or column, a bad argument) end with a one-line
@@ -62,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--end-date", type=_iso_date, default=None,
                           help="last day of the data, YYYY-MM-DD (default 2025-12-31)")
     generate.add_argument("--out", type=Path, default=Path("data/sample"))
+    generate.add_argument("--shape", choices=("default", "steady"), default="default",
+                          help="population: default (BTYD with seasonality) or steady "
+                               "(even joins, a steady rate, no dropout)")
     generate.set_defaults(handler=_generate)
 
     load = commands.add_parser(
@@ -113,6 +119,30 @@ def _parser() -> argparse.ArgumentParser:
     dirty.add_argument("--seed", type=_non_negative_int, default=0)
     dirty.set_defaults(handler=_dirty)
 
+    dirty_report = commands.add_parser(
+        "dirty-report", help="print the rejected raw rows of a built warehouse by table and "
+        "reason",
+        description="Print the quarantine report: the raw rows the staging rules rejected, "
+        "summed by source table and reject reason (mart_data_quality).",
+    )
+    dirty_report.add_argument("--warehouse", type=Path, required=True)
+    dirty_report.add_argument("--schema", default="analytics",
+                              help="schema of the marts (default analytics)")
+    dirty_report.set_defaults(handler=_dirty_report)
+
+    check = commands.add_parser(
+        "check-project", help="lint the dbt project's metadata with dbt-score",
+        description="Build every model empty in a warehouse of its own, generate the dbt "
+        "catalog and lint the manifest with dbt-score (pyproject.toml [tool.dbt-score]): "
+        "descriptions, key tests, layers. Exit status 1 when a rule is broken.",
+    )
+    check.add_argument("--project-dir", type=Path, default=Path("."))
+    check.add_argument("--target-dir", type=Path, default=None,
+                       help="where the empty build, manifest and catalog go "
+                       "(default: PROJECT_DIR/target/check)")
+    check.add_argument("--profiles-dir", type=Path, default=None)
+    check.set_defaults(handler=_check_project)
+
     proof = commands.add_parser(
         "cdnow-proof", help="fit the predictive CLV models on CDNOW and compare with the papers",
         description="Load the CDNOW 1/10 sample into a temporary warehouse, build the "
@@ -121,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         "its plot. Exit status 1 when a parameter is off by more than 1 %%.",
     )
     proof.add_argument("--data", type=Path, default=None,
-                       help="CDNOW_sample.txt (default: ../shared/data/cdnow/CDNOW_sample.txt)")
+                       help="CDNOW_sample.txt (default: datasets/cdnow/CDNOW_sample.txt)")
     proof.add_argument("--docs-dir", type=Path, default=None,
                        help="where predictive_clv.md and img/ are written (default: docs)")
     proof.add_argument("--no-docs", action="store_true", help="print only, write nothing")
@@ -141,6 +171,7 @@ def _generate(args: argparse.Namespace) -> None:
         seed=args.seed,
         end_date=args.end_date or DEFAULT_END_DATE,
         progress=True,
+        shape=args.shape,
     )
     for table, count in rows.items():
         print(f"{args.out / (table + '.parquet')}: {count:,} rows")
@@ -198,15 +229,39 @@ def _cdnow_proof(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
+def _check_project(args: argparse.Namespace) -> int:
+    from loyalty_analytics.project_checks import check_project
+    from loyalty_analytics.report import format_project_check
+
+    if not (args.project_dir / "dbt_project.yml").is_file():
+        raise UsageError(f"no dbt_project.yml in {args.project_dir}")
+    try:
+        result = check_project(args.project_dir.resolve(), target_dir=args.target_dir,
+                               profiles_dir=args.profiles_dir)
+    except RuntimeError as error:  # the empty build failed: dbt's log says why
+        print(f"loyalty check-project: {error}", file=sys.stderr)
+        return 1
+    print(format_project_check(result))
+    return 0 if result.passed else 1
+
+
 def _dirty(args: argparse.Namespace) -> None:
-    from loyalty_analytics.dirty import MANIFEST_NAME, format_added, make_dirty
+    from loyalty_analytics.dirty import make_dirty
+    from loyalty_analytics.report import format_dirty_copy
 
     manifest = make_dirty(args.clean_dir, args.out, seed=args.seed)
-    print(format_added(manifest))
-    for table, rows in manifest["dirty_rows"].items():
-        print(f"{args.out / (table + '.parquet')}: {rows:,} rows "
-              f"({manifest['clean_rows'][table]:,} clean + {manifest['added_rows'][table]:,} bad)")
-    print(f"{args.out / MANIFEST_NAME}: the rows added, by table and reason")
+    print(format_dirty_copy(manifest, args.out))
+
+
+def _dirty_report(args: argparse.Namespace) -> None:
+    # Checked here: a missing DuckDB file would be created by a connection.
+    if not args.warehouse.is_file():
+        raise UsageError(f"warehouse not found: {args.warehouse} (load data and run dbt build "
+                         "first)")
+    from loyalty_analytics.report import print_quarantine_report
+
+    # A warehouse without mart_data_quality: duckdb.CatalogException, one line, status 2.
+    print_quarantine_report(args.warehouse, schema=args.schema)
 
 
 def _positive_int(text: str) -> int:

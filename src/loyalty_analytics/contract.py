@@ -1,4 +1,4 @@
-"""The raw tables of the data contract (shared/spec/data-contract.md), in one place.
+"""The raw tables of the data contract (docs/data-contract.md), in one place.
 
 Generators and loaders write exactly these columns with these types; the dbt sources
 (models/staging/raw/_raw__sources.yml) read them.

@@ -2,7 +2,7 @@
 mixed in, and a manifest of what was added (data-contract.md, "Staging rules").
 
     loyalty dirty data/sample --out data/dirty --seed 42
-    python -m loyalty_analytics.dirty report --warehouse warehouse/loyalty.duckdb
+    loyalty dirty-report --warehouse warehouse/loyalty.duckdb
 
 Each injected row breaks exactly one rule, so the reason staging gives it is known in
 advance (the first rule a row breaks, in the order of models/staging/raw/base/): missing
@@ -21,14 +21,11 @@ and ``<out>/dirty_manifest.json``; it depends only on the input and the seed.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import random
-import sys
 from collections import Counter
-from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -421,28 +418,7 @@ def _write(con: duckdb.DuckDBPyConnection, injected: dict[str, list[tuple[str, R
     return manifest
 
 
-def render_counts(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """An aligned text table: text columns left-aligned, the last column (counts) right."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        text = [cell.ljust(width) for cell, width in zip(cells[:-1], widths, strict=False)]
-        return "  ".join([*text, cells[-1].rjust(widths[-1])]).rstrip()
-
-    rule = "  ".join("-" * width for width in widths)
-    return "\n".join([line(header), rule, *(line(row) for row in rows)])
-
-
-def format_added(manifest: dict) -> str:
-    """The rows added per table and reason, as an aligned table."""
-    rows = [[table, reason, f"{count:,}"]
-            for table, reasons in manifest["added"].items()
-            for reason, count in reasons.items()]
-    total = sum(manifest["added_rows"].values())
-    return render_counts(["table", "reason", "rows added"], [*rows, ["total", "", f"{total:,}"]])
-
-
-# --- the quarantine report ---------------------------------------------------------------------
+# --- the quarantine counts (report.quarantine_report prints them: loyalty dirty-report) -------
 
 QUARANTINE_QUERY = """
 select source_table, reject_reason, sum(rejected_rows) as rejected_rows
@@ -457,48 +433,3 @@ def quarantine_counts(warehouse: str | os.PathLike, schema: str = "analytics",
     with duckdb.connect(str(warehouse), read_only=read_only) as con:
         rows = con.execute(QUARANTINE_QUERY.format(schema=quote_identifier(schema))).fetchall()
     return {(table, reason): int(count) for table, reason, count in rows}
-
-
-def quarantine_report(warehouse: str | os.PathLike, schema: str = "analytics",
-                      read_only: bool = True) -> str:
-    """The quarantine report: rejected rows summed by source table and reason, aligned."""
-    counts = quarantine_counts(warehouse, schema=schema, read_only=read_only)
-    title = "Quarantined raw rows by table and reason (mart_data_quality)"
-    if not counts:
-        return f"{title}\n\nNo raw row was quarantined."
-    order = {table: k for k, table in enumerate(RAW_TABLES)}
-    keys = sorted(counts, key=lambda key: (order.get(key[0], len(order)), key[0], key[1]))
-    rows = [[table, reason, f"{counts[(table, reason)]:,}"] for table, reason in keys]
-    total = sum(counts.values())
-    body = render_counts(["source_table", "reject_reason", "rows"],
-                        [*rows, ["total", "", f"{total:,}"]])
-    return f"{title}\n\n{body}"
-
-
-def print_quarantine_report(warehouse: str | os.PathLike, schema: str = "analytics") -> None:
-    print()  # apart from the KPI table printed before it
-    print(quarantine_report(warehouse, schema=schema))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m loyalty_analytics.dirty report --warehouse FILE``: print the report."""
-    parser = argparse.ArgumentParser(prog="python -m loyalty_analytics.dirty")
-    commands = parser.add_subparsers(dest="command", required=True)
-    report = commands.add_parser("report", help="print the quarantine report of a warehouse")
-    report.add_argument("--warehouse", type=Path, required=True)
-    report.add_argument("--schema", default="analytics")
-    args = parser.parse_args(argv)
-    if not args.warehouse.is_file():
-        print(f"no warehouse at {args.warehouse}: load data and run dbt build first",
-              file=sys.stderr)
-        return 2
-    try:
-        print_quarantine_report(args.warehouse, schema=args.schema)
-    except duckdb.CatalogException as error:
-        print(f"mart_data_quality is not built in {args.warehouse}: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,6 +8,12 @@ thinning the purchase process; B2B customers buy more often and more per order; 
 come from six product categories with their own price levels, and most customers stick to
 one category; survey answers and engagement events follow each customer's behaviour.
 
+``shape="steady"`` (``loyalty generate --shape steady``) is another population: customers
+join evenly over the period and buy at a steady rate, much the same for everyone (Gamma shape
+STEADY_GAMMA_R), never drop out, and there is no seasonality; about as many orders per
+customer as the default. The default shape is unchanged by the option (same draws, same
+bytes).
+
 Customers are simulated in fixed-size chunks with vectorised numpy code, and every table is
 written as one Parquet file (``<out>/<table>.parquet``, one row group per chunk), so memory
 stays bounded from a thousand to tens of millions of orders. The output depends only on the
@@ -53,6 +59,12 @@ GAMMA_R = 0.3  # shape of the purchase rate lambda
 GAMMA_ALPHA = 7.0  # its rate parameter in days: mean lambda = r / alpha per day
 BETA_A = 0.8  # drop-out probability p ~ Beta(a, b), mean a / (a + b)
 BETA_B = 5.0
+# The "steady" shape: a near-homogeneous rate (Gamma shape 20), mean rate chosen for about as
+# many orders per customer as the default over 3 years (joins are uniform: on average half
+# the period left, times the mean B2B factor 1.3: 8.4 repeat orders / (548 days * 1.3)
+# = 0.0118 per day = STEADY_GAMMA_R / STEADY_GAMMA_ALPHA).
+STEADY_GAMMA_R = 20.0
+STEADY_GAMMA_ALPHA = 1700.0
 B2B_RATE_FACTOR = 2.5
 B2B_DROPOUT_FACTOR = 0.6
 # Relative purchase intensity by calendar month (thinning of the purchase process).
@@ -81,6 +93,8 @@ LINE_WEIGHTS_B2C = np.array([0.55, 0.25, 0.13, 0.07])  # 1..4 lines per order
 LINE_WEIGHTS_B2B = np.array([0.25, 0.30, 0.25, 0.20])
 SINGLE_CATEGORY_SHARE = 0.55  # customers who only ever buy their favourite category
 DISCOUNT_SHARE = 0.08
+
+SHAPES = ("default", "steady")
 
 SEGMENT_LABELS = ("B2C", "B2B")  # by is_b2b
 EVENT_TYPES = ("session", "key_action")  # by is a key action
@@ -122,7 +136,7 @@ class _Period:
     day_factor: np.ndarray  # seasonal factor of each day of the window
 
     @classmethod
-    def ending(cls, end_date: date, years: int) -> _Period:
+    def ending(cls, end_date: date, years: int, seasonal: bool = True) -> _Period:
         try:
             start = end_date.replace(year=end_date.year - years) + timedelta(days=1)
         except ValueError:  # 29 February
@@ -132,7 +146,8 @@ class _Period:
                     .total_seconds())
         day_dates = np.datetime64(start, "D") + np.arange(days)
         months = day_dates.astype("datetime64[M]").astype(np.int64) % 12
-        return cls(start, days, epoch, MONTH_SEASONALITY[months])
+        factor = MONTH_SEASONALITY[months] if seasonal else np.ones(days)
+        return cls(start, days, epoch, factor)
 
     @property
     def end_s(self) -> int:
@@ -157,13 +172,14 @@ def generate(
     seed: int = 42,
     end_date: date = DEFAULT_END_DATE,
     progress: bool = False,
+    shape: str = "default",
 ) -> dict[str, int]:
     """Write ``<out_dir>/<table>.parquet`` for the five raw tables; return rows per table.
 
     ``customers`` customers over the ``years`` years that end on ``end_date`` (inclusive,
     UTC); with the defaults about 10 orders per customer over 3 years. ``progress`` prints
     one line per chunk on stderr. The files appear only when complete (written under a
-    temporary name, then renamed).
+    temporary name, then renamed). ``shape``: "default" or "steady" (see the module's doc).
     """
     if customers < 1:
         raise ValueError("customers must be at least 1")
@@ -171,9 +187,12 @@ def generate(
         raise ValueError("years must be at least 1")
     if seed < 0:
         raise ValueError("seed must be a non-negative integer")
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {', '.join(SHAPES)}, got {shape!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    period = _Period.ending(end_date, years)
+    steady = shape == "steady"
+    period = _Period.ending(end_date, years, seasonal=not steady)
     catalog = _Catalog.make(np.random.default_rng(np.random.SeedSequence([seed, 0])))
     id_width = max(7, len(str(customers)))
     chunks = -(-customers // CHUNK_CUSTOMERS)
@@ -189,7 +208,7 @@ def generate(
         for k in range(chunks):
             n = min(CHUNK_CUSTOMERS, customers - k * CHUNK_CUSTOMERS)
             rng = np.random.default_rng(np.random.SeedSequence([seed, 1, k]))
-            tables = _simulate_chunk(rng, n, period, catalog, counters, id_width)
+            tables = _simulate_chunk(rng, n, period, catalog, counters, id_width, steady)
             for name, table in tables.items():
                 writers[name].write_table(table)
                 rows[name] += table.num_rows
@@ -238,21 +257,27 @@ def _simulate_chunk(
     catalog: _Catalog,
     counters: _Counters,
     id_width: int,
+    steady: bool = False,
 ) -> dict[str, pa.Table]:
-    """Simulate ``n`` customers: one Arrow table per raw table."""
+    """Simulate ``n`` customers: one Arrow table per raw table (``steady``: that shape)."""
     T = period.days
-    smax = MONTH_SEASONALITY.max()
+    smax = 1.0 if steady else MONTH_SEASONALITY.max()
+    gamma_r, gamma_alpha = (STEADY_GAMMA_R, STEADY_GAMMA_ALPHA) if steady else (GAMMA_R,
+                                                                                GAMMA_ALPHA)
 
     # --- customers' latent traits ----------------------------------------------------------
     is_b2b = rng.random(n) < B2B_SHARE
-    lam = rng.gamma(GAMMA_R, 1.0 / GAMMA_ALPHA, n) * np.where(is_b2b, B2B_RATE_FACTOR, 1.0)
+    lam = rng.gamma(gamma_r, 1.0 / gamma_alpha, n) * np.where(is_b2b, B2B_RATE_FACTOR, 1.0)
     p_drop = rng.beta(BETA_A, BETA_B, n) * np.where(is_b2b, B2B_DROPOUT_FACTOR, 1.0)
     # Repeat purchases before dropping out (BG/NBD: the drop-out coin is tossed after each
-    # repeat purchase).
+    # repeat purchase). Steady customers never drop out (the draws are made all the same).
     max_repeats = rng.geometric(p_drop)
+    if steady:
+        max_repeats = np.full(n, np.iinfo(np.int64).max)
 
-    # Join day: more early in the period; thinned by season (4 tries, else the last one).
-    tries = T * rng.random((n, 4)) ** JOIN_SKEW
+    # Join day: more early in the period (steady: evenly); thinned by season (4 tries, else
+    # the last one).
+    tries = T * rng.random((n, 4)) ** (1.0 if steady else JOIN_SKEW)
     accepted = rng.random((n, 4)) < period.day_factor[tries.astype(np.int64)] / smax
     pick = np.where(accepted.any(axis=1), accepted.argmax(axis=1), 3)
     t_join = tries[np.arange(n), pick]

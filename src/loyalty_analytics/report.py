@@ -1,8 +1,15 @@
-"""Print the headline KPIs of the built marts as an aligned terminal table."""
+"""The printing module: every table the ``loyalty`` command prints is made here.
+
+The headline KPIs of the built marts (loyalty kpis), the rows a dirty copy added (loyalty
+dirty), the quarantine report of a warehouse (loyalty dirty-report) and the findings of
+loyalty check-project, as aligned terminal tables or lines.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,12 +83,17 @@ def period_label(period_start, grain: str, complete: bool = True) -> str:
     return label if complete else f"{label}*"
 
 
-def render_table(header: list[str], rows: list[list[str]]) -> str:
+def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """An aligned text table: the first ``left`` columns left-aligned (text), the others
+    right-aligned (numbers), two spaces between columns."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    def line(cells: list[str]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
-        return "  ".join([first, *rest])
+
+    def line(cells: Sequence[str]) -> str:
+        text = [cell.ljust(width) for cell, width in zip(cells[:left], widths, strict=False)]
+        numbers = [cell.rjust(width)
+                   for cell, width in zip(cells[left:], widths[left:], strict=True)]
+        return "  ".join([*text, *numbers]).rstrip()
+
     rule = "  ".join("-" * width for width in widths)
     return "\n".join([line(header), rule, *(line(row) for row in rows)])
 
@@ -122,3 +134,70 @@ def print_kpis(warehouse: str | Path, grain: str = "month", segment: str = "all"
         print(f"loyalty kpis: the marts are not built in {path} ({error}); run `dbt build`",
               file=sys.stderr)
         raise SystemExit(2) from error
+
+
+# --- loyalty check-project ---------------------------------------------------------------------
+
+
+def format_project_check(result) -> str:
+    """The findings of loyalty_analytics.project_checks, one line per node and rule, and the
+    dbt-score verdict against the thresholds of pyproject.toml."""
+    verdict = (f"dbt-score: {result.items} items, project score {result.project_score:.1f} "
+               f"(fail under {result.fail_project_under:.1f}; any item under "
+               f"{result.fail_any_item_under:.1f})")
+    if result.passed:
+        return f"{verdict}: every rule holds."
+    lines = [f"{verdict}: {len(result.findings)} broken rules", ""]
+    lines += [str(finding) for finding in result.findings]
+    return "\n".join(lines)
+
+
+# --- loyalty dirty and loyalty dirty-report ----------------------------------------------------
+
+
+def format_added(manifest: dict) -> str:
+    """The rows a dirty copy added per table and reason (manifest of dirty.make_dirty)."""
+    rows = [[table, reason, f"{count:,}"]
+            for table, reasons in manifest["added"].items()
+            for reason, count in reasons.items()]
+    total = sum(manifest["added_rows"].values())
+    return render_table(["table", "reason", "rows added"],
+                        [*rows, ["total", "", f"{total:,}"]], left=2)
+
+
+def format_dirty_copy(manifest: dict, out: str | os.PathLike) -> str:
+    """What loyalty dirty wrote: the rows added, then each file with its clean and bad rows."""
+    from loyalty_analytics.dirty import MANIFEST_NAME
+
+    lines = [format_added(manifest)]
+    for table, rows in manifest["dirty_rows"].items():
+        lines.append(f"{Path(out) / (table + '.parquet')}: {rows:,} rows "
+                     f"({manifest['clean_rows'][table]:,} clean + "
+                     f"{manifest['added_rows'][table]:,} bad)")
+    lines.append(f"{Path(out) / MANIFEST_NAME}: the rows added, by table and reason")
+    return "\n".join(lines)
+
+
+def quarantine_report(warehouse: str | os.PathLike, schema: str = "analytics",
+                      read_only: bool = True) -> str:
+    """The quarantine report: rejected rows of mart_data_quality summed by source table and
+    reason, aligned, the raw tables in the data contract's order."""
+    from loyalty_analytics.contract import RAW_TABLES
+    from loyalty_analytics.dirty import quarantine_counts
+
+    counts = quarantine_counts(warehouse, schema=schema, read_only=read_only)
+    title = "Quarantined raw rows by table and reason (mart_data_quality)"
+    if not counts:
+        return f"{title}\n\nNo raw row was quarantined."
+    order = {table: k for k, table in enumerate(RAW_TABLES)}
+    keys = sorted(counts, key=lambda key: (order.get(key[0], len(order)), key[0], key[1]))
+    rows = [[table, reason, f"{counts[(table, reason)]:,}"] for table, reason in keys]
+    total = sum(counts.values())
+    body = render_table(["source_table", "reject_reason", "rows"],
+                        [*rows, ["total", "", f"{total:,}"]], left=2)
+    return f"{title}\n\n{body}"
+
+
+def print_quarantine_report(warehouse: str | os.PathLike, schema: str = "analytics") -> None:
+    print()  # apart from the KPI table that make demo-dirty prints before it
+    print(quarantine_report(warehouse, schema=schema))

@@ -35,10 +35,10 @@ from loyalty_analytics.dirty import (
     REASONS,
     canonical_value,
     quarantine_counts,
-    quarantine_report,
 )
 from loyalty_analytics.generate import generate
 from loyalty_analytics.load import load_directory
+from loyalty_analytics.report import quarantine_report
 
 END_DATE = date(2025, 6, 30)
 # Pinned in both builds: a future-dated row could otherwise move the default as-of date.

@@ -2,7 +2,7 @@
 single customer, ids in any script, amounts at the top of decimal(18,2). Each builds the whole
 project (every model and data test) with dbt in-process on its own DuckDB file.
 
-Expected values are computed by hand from shared/spec/metrics.md; the arithmetic is beside
+Expected values are computed by hand from docs/metrics.md; the arithmetic is beside
 them.
 """
 

@@ -15,7 +15,7 @@ marts with their data tests, and checks what must hold whatever the data:
 - the cohorts hold every customer with a valid order exactly once.
 
 Shrinking is off (each step would be a dbt build); a failure prints its example. 10 examples
-by default (about 1-2 minutes); LOYALTY_ATTACK_EXAMPLES=100 for a deeper search.
+by default; LOYALTY_ATTACK_EXAMPLES=100 for a deeper search.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The hand-made raw data set of the end-to-end tests, and the helpers that build on it.
 
 Eight buyers, one non-buyer, 23 orders (19 valid). Every expected value in the test modules
-is computed by hand from this file and shared/spec/metrics.md; the arithmetic is in a comment
+is computed by hand from this file and docs/metrics.md; the arithmetic is in a comment
 beside it.
 
 Timeline of every order, as its day of the month: unmarked = completed (valid);

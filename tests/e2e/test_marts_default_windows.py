@@ -1,6 +1,6 @@
 """End to end, default windows: build the marts on the hand-made data set (dataset.py) with
 as_of_date 2024-03-15 and the spec's defaults (churn_window_days 365, repeat_window_days 90,
-gross_margin_rate 1.0) and compare with values computed by hand from shared/spec/metrics.md.
+gross_margin_rate 1.0) and compare with values computed by hand from docs/metrics.md.
 
 Base membership at the default window W = 365 (metrics.md: in the base at the end of day d
 when a valid order falls in [d - 364, d]); an order on day x keeps a customer in the base

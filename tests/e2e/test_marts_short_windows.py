@@ -1,6 +1,6 @@
 """End to end, short windows: the same data set (dataset.py) built with churn_window_days 30
 and repeat_window_days 30, so that customers leave and re-enter the base many times and the
-window edges fall on orders. Expected values computed by hand from shared/spec/metrics.md.
+window edges fall on orders. Expected values computed by hand from docs/metrics.md.
 
 W = 30: in the base at the end of day d when a valid order falls in [d - 29, d]; an order on
 day x keeps the customer in the base through x + 29. Spells:

@@ -1,6 +1,6 @@
 """End to end, surveys and engagement: a small hand-made raw data set of its own (built like
 dataset.py), as_of_date 2024-03-31, and mart_survey_scores, mart_engagement and
-mart_loyalty_kpis compared with values computed by hand from shared/spec/metrics.md.
+mart_loyalty_kpis compared with values computed by hand from docs/metrics.md.
 
 Customers: c1 B2C, c2 B2B, c4 B2C (in `customers`); c3 is missing from `customers` ->
 segment 'unknown'. Valid orders c1 2024-01-05, c2 2024-02-10, c3 2024-03-03 (plus a cancelled

@@ -2,7 +2,7 @@
 
 ``dbt.show`` only runs SELECTs, so all macro tests share one DuckDB path: the dbt profile then
 stays the same from test to test and dbt can parse the project partially (a new path per test
-changes the profile and costs a full parse, about 4 s, on every call).
+changes the profile and costs a full parse on every call).
 """
 
 from __future__ import annotations

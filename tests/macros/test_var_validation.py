@@ -8,7 +8,7 @@ validating macro (int_customer_spells, int_periods, mart_clv), that parse fails 
 ``DbtBaseException('Error parsing inline query')`` and the ``CompilationError`` is its
 ``__context__``. The tests look through the whole chain (:func:`cases.compilation_messages`).
 
-Every call here changes ``--vars``, which costs dbt a full parse (~1.5-4 s): one call per case.
+Every call here changes ``--vars``, which costs dbt a full parse: one call per case.
 """
 
 from __future__ import annotations

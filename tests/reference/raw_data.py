@@ -1,6 +1,6 @@
 """A small, seeded generator of raw loyalty data, and a loader into DuckDB's `raw` schema.
 
-The rows follow shared/spec/data-contract.md. The data set is small (40–80 customers) but
+The rows follow docs/data-contract.md. The data set is small (40–80 customers) but
 covers the corners the metric definitions care about: B2C, B2B and customer ids missing from
 `customers`; all four statuses; several orders on one day; gaps longer than any churn window;
 orders at 00:00:00 and 23:59:59 on Feb 29 2024 and around the turn of the year; 1–3 items per

@@ -1,4 +1,4 @@
-"""A deliberately naive reference implementation of shared/spec/metrics.md.
+"""A deliberately naive reference implementation of docs/metrics.md.
 
 Written from the spec (and the column descriptions of the marts' contracts), not from the
 project's SQL. Everything is computed customer by customer, period by period and, for the

@@ -1,5 +1,5 @@
 """Build the project's marts on seeded random raw data and compare every value with the naive
-reference implementation of shared/spec/metrics.md in reference.py.
+reference implementation of docs/metrics.md in reference.py.
 
 One dbt build per var setting (module-scoped fixture); one test per setting × model, so a
 failure names the model and prints the first differing keys and values.
