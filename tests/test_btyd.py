@@ -366,7 +366,6 @@ def mean_clv(rfm, bg_params, gg_params) -> float:
                          * p["expected_avg_order_value"]))
 
 
-@pytestmark_cdnow
 def test_binned_fit_stays_within_the_stated_tolerance_of_the_exact_fit_on_cdnow():
     rfm, ((x, t_x, T), counts, _), ((gx, gm), gcounts, _) = cdnow_fit_inputs()
     exact_bg = btyd.bg_nbd_fit(x, t_x, T, counts)
@@ -388,7 +387,6 @@ def test_binned_fit_stays_within_the_stated_tolerance_of_the_exact_fit_on_cdnow(
         mean_clv(rfm, exact_bg.params, exact_gg.params), rel=BINNED_CLV_TOLERANCE)
 
 
-@pytestmark_cdnow
 def test_fit_rfm_bins_only_above_the_row_threshold():
     rfm = cdnow_rfm()
     (x, t_x, T), counts, _ = btyd.distinct_rows(rfm["x"], rfm["t_x"] * 7, rfm["T"] * 7)
@@ -407,7 +405,6 @@ def test_fit_rfm_bins_only_above_the_row_threshold():
         assert binned.bg_nbd.params[name] == pytest.approx(value, rel=0.01), name
 
 
-@pytestmark_cdnow
 def test_a_fit_out_of_budget_says_so_and_does_not_raise():
     _, ((x, t_x, T), counts, _), _ = cdnow_fit_inputs()
     # Two iterations are not enough from the default start.
@@ -424,7 +421,6 @@ def test_a_fit_out_of_budget_says_so_and_does_not_raise():
     assert not rfm.bg_nbd.converged and "did not converge" in rfm.bg_nbd.message
 
 
-@pytestmark_cdnow
 def test_warm_start_reaches_the_optimum_of_the_cold_start():
     _, ((x, t_x, T), counts, _), ((gx, gm), gcounts, _) = cdnow_fit_inputs()
     cold = btyd.bg_nbd_fit(x, t_x, T, counts)

@@ -41,9 +41,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
-
 from attack.support import (
     dbt_command,
     read_table,
@@ -51,6 +48,8 @@ from attack.support import (
     table_differences,
     write_raw,
 )
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 DELIVERY_KINDS = (
     "new_days",
@@ -245,7 +244,7 @@ class Feed:
         self.tables["order_items"].append(("o-ghost", 1, "p1", "books", 1, Decimal("5.00")))
 
     def exact_copies(self) -> None:
-        for table, rows in self.tables.items():
+        for rows in self.tables.values():
             if rows:
                 rows.append(self.rng.choice(rows))
 

@@ -92,10 +92,11 @@ BAD_VARS = [
      "select '{{ period_grains() | join(\",\") }}'", "period_grains", "'week'"),
     ("period_grains_empty", "{period_grains: []}",
      "select '{{ period_grains() | join(\",\") }}'", "period_grains", "empty"),
-    ("lookback_negative", "{incremental_lookback_days: -2}",
-     "select {{ incremental_lookback_days() }}", "incremental_lookback_days", "got -2"),
-    ("lookback_fractional", "{incremental_lookback_days: 1.5}",
-     "select {{ incremental_lookback_days() }}", "incremental_lookback_days", "got 1.5"),
+    ("timezone_with_space", "{reporting_timezone: 'Europe Stockholm'}",
+     "select {{ reporting_date('current_timestamp') }}", "reporting_timezone",
+     "Europe Stockholm"),
+    ("timezone_quote", "{reporting_timezone: \"UTC'; drop table x; --\"}",
+     "select {{ reporting_date('current_timestamp') }}", "reporting_timezone", "drop table"),
 ]
 
 
