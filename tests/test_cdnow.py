@@ -69,7 +69,8 @@ def test_sample_customer_00004_by_hand(sample):
     #  00004 0001 19970802  1   14.96
     #  00004 0001 19971212  2   26.48
     assert query(sample, "from raw.customers where customer_id = '00004'") == [
-        ("00004", datetime(1997, 1, 1), "B2C", None)  # created at the first purchase
+        # created at the first purchase, one version (updated_at = created_at)
+        ("00004", datetime(1997, 1, 1), "B2C", None, datetime(1997, 1, 1))
     ]
     assert query(sample, "from raw.orders where customer_id = '00004' order by ordered_at") == [
         ("00004-19970101-1", "00004", datetime(1997, 1, 1), "completed", Decimal("29.33"),

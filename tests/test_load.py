@@ -95,8 +95,9 @@ def test_csv_values_are_cast_to_the_contract(tmp_path):
     """Text keys keep leading zeros, empty fields are NULL, UTC offsets are converted."""
     source = tmp_path / "in"
     source.mkdir()
-    write_csv(source / "customers.csv", "customer_id,created_at,segment,country",
-              "00042,2024-01-05 10:00:00,B2C,", "00043,2024-01-05T10:00:00+02:00,B2B,SE")
+    write_csv(source / "customers.csv", "customer_id,created_at,segment,country,updated_at",
+              "00042,2024-01-05 10:00:00,B2C,,2024-01-05 10:00:00",
+              "00043,2024-01-05T10:00:00+02:00,B2B,SE,2024-03-01T23:30:00-01:00")
     write_csv(source / "orders.csv",
               "order_id,customer_id,ordered_at,status,order_total,updated_at",
               "0001,00042,2024-02-01 12:30:00,completed,19.90,2024-02-02 08:00:00")
@@ -113,8 +114,9 @@ def test_csv_values_are_cast_to_the_contract(tmp_path):
     warehouse = tmp_path / "w.duckdb"
     load_directory(source, warehouse)
     assert query(warehouse, "from raw.customers order by customer_id") == [
-        ("00042", datetime(2024, 1, 5, 10), "B2C", None),
-        ("00043", datetime(2024, 1, 5, 8), "B2B", "SE"),  # 10:00 at +02:00 is 08:00 UTC
+        ("00042", datetime(2024, 1, 5, 10), "B2C", None, datetime(2024, 1, 5, 10)),
+        # 10:00 at +02:00 is 08:00 UTC; 23:30 at -01:00 is 00:30 UTC on the next day
+        ("00043", datetime(2024, 1, 5, 8), "B2B", "SE", datetime(2024, 3, 2, 0, 30)),
     ]
     assert query(warehouse, "select order_id, order_total from raw.orders") == [
         ("0001", Decimal("19.90"))

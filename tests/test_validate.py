@@ -26,7 +26,8 @@ RAW_ROWS = {
     # 20 customers, every fourth one B2B.
     "customers": """
         select 'c' || i, timestamp '2023-01-01' + i * interval 1 day,
-               case when i % 4 = 0 then 'B2B' else 'B2C' end, 'SE'
+               case when i % 4 = 0 then 'B2B' else 'B2C' end, 'SE',
+               timestamp '2023-01-01' + i * interval 1 day
         from range(20) as t(i)""",
     # 100 orders; staging trims and ignores case, so 'Completed ' is a valid status.
     "orders": """

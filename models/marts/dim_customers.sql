@@ -1,5 +1,6 @@
 {#- One row per customer first seen on or before the as-of date (sign-up, or a staged order,
-    answer or event), with their lifetime purchase summary up to it.
+    answer or event; a customer with neither a sign-up time nor activity is listed too), with
+    their lifetime purchase summary up to it.
     Incremental: a run rewrites the customers with a changed row in any raw table, and those
     first seen on or after the first day a moved as-of date changes (dim_customer_scope). -#}
 {{ config(materialized=incremental_or_table(), scope='dim_customer_scope') }}
@@ -61,7 +62,7 @@ final as (
         {{ loaded_at() }} as _loaded_at
     from customers
     inner join as_of
-        on customers.first_seen_date <= as_of.as_of_date
+        on customers.first_seen_date <= as_of.as_of_date or customers.first_seen_date is null
     left join order_summary
         on customers.customer_id = order_summary.customer_id
 

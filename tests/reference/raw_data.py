@@ -83,6 +83,7 @@ def generate(
             "created_at": created,
             "segment": "B2C" if rng.random() < 0.65 else "B2B",
             "country": rng.choice(["SE", "NO", "DE", "FI", None]),
+            "updated_at": created,  # one version each
         })
 
     # Some known customers never order; every unknown id does (or at least appears in orders).

@@ -147,6 +147,14 @@ class Reference:
             self.orders_of[o["customer_id"]].append(o)
         self.days_of = {c: sorted({o["date"] for o in os}) for c, os in self.orders_of.items()}
         self.first_day = {c: days[0] for c, days in self.days_of.items() if days}
+        # The first date the project knows of a customer: sign-up or a staged order.
+        self.first_seen = {}
+        for c in self.customers:
+            raw_row = self.customer_rows.get(c)
+            dates = [o["ordered_at"].date() for o in staged if o["customer_id"] == c]
+            if raw_row is not None and raw_row["created_at"] is not None:
+                dates.append(raw_row["created_at"].date())
+            self.first_seen[c] = min(dates) if dates else None
 
     # ---------------------------------------------------------------- building blocks
 
@@ -186,8 +194,11 @@ class Reference:
     # ---------------------------------------------------------------- marts
 
     def dim_customers(self) -> list[dict]:
+        """Every customer first seen on or before the as-of date."""
         rows = []
         for c in self.customers:
+            if self.first_seen[c] is not None and self.first_seen[c] > self.as_of:
+                continue
             raw = self.customer_rows.get(c)
             orders = self.orders_of[c]
             rows.append({
@@ -196,6 +207,7 @@ class Reference:
                 "country": raw["country"] if raw else None,
                 "created_at": raw["created_at"] if raw else None,
                 "is_in_customers": raw is not None,
+                "first_seen_date": self.first_seen[c],
                 "first_order_date": orders[0]["date"] if orders else None,
                 "second_order_date": orders[1]["date"] if len(orders) > 1 else None,
                 "last_order_date": orders[-1]["date"] if orders else None,

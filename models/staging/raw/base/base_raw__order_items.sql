@@ -74,7 +74,7 @@ typed as (
         unit_price as raw_unit_price,
 
         -- typed values
-        {{ raw_key('order_id') }} as order_id,
+        cast(order_id as {{ dbt.type_string() }}) as order_id,
         {{ dbt.safe_cast('line_number', dbt.type_int()) }} as line_number,
         cast(product_id as {{ dbt.type_string() }}) as product_id,
         cast(product_category as {{ dbt.type_string() }}) as product_category,
@@ -106,7 +106,7 @@ checked as (
     select
         versioned.*,
         case
-            when versioned.raw_order_id is null or versioned.line_number is null then 'missing_key'
+            when versioned.order_id is null or versioned.line_number is null then 'missing_key'
             when versioned.is_exact_copy then 'exact_duplicate'
             when versioned.version_number > 1 then 'duplicate_key'
             when order_status.order_id is null then 'unknown_order'
@@ -127,7 +127,7 @@ checked as (
 final as (
 
     select
-        checked.order_id,
+        {{ raw_key('checked.order_id') }} as order_id,
         checked.line_number,
         checked.product_id,
         checked.product_category,
