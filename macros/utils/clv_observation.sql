@@ -34,3 +34,22 @@
         {%- endif %} as observation_date
     from {{ ref('int_periods') }}
 {%- endmacro %}
+
+{#- The holdout validation's dates (metrics.md, "Predictive CLV: holdout validation"), one row:
+    as_of_date, holdout_days = var('clv_holdout_days') and calibration_end_date = the as-of date
+    minus the holdout days. The holdout is the h days (calibration_end_date, as_of_date].
+    With the var unset (null) holdout_days and calibration_end_date are NULL. -#}
+{% macro clv_holdout_relation() -%}
+    {%- set holdout_days = clv_holdout_days() -%}
+    select
+        max(as_of_date) as as_of_date,
+        {% if holdout_days is not none -%}
+            cast({{ holdout_days }} as integer) as holdout_days,
+            cast({{ dbt.dateadd('day', -holdout_days, 'max(as_of_date)') }} as date)
+                as calibration_end_date
+        {%- else -%}
+            cast(null as integer) as holdout_days,
+            cast(null as date) as calibration_end_date
+        {%- endif %}
+    from {{ ref('int_periods') }}
+{%- endmacro %}
