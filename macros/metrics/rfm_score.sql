@@ -3,11 +3,12 @@
     (cume_dist counts every row tied with the current one).
 
     cume_dist() = k / n, with k the rows whose value is <= the current one and n all rows. The
-    score is computed from k and n as integers, ceil(5 k / n), not from the double cume_dist():
-    5 x cume_dist() can land a hair above a whole number (5 x 0.6 is 3.0000000000000004 in some
-    evaluation orders) and ceil() would then give one more. 5 k / n in double precision is
+    score is computed from k and n as integers, ceil(5 k / n), not from the engine's double
+    cume_dist(): ceil() of a double that lands a hair above a whole number gives one more, and
+    how an engine computes and rounds cume_dist() is its own. 5 k / n in double precision is
     exact when it is a whole number and at least 1 / n away from one otherwise, so ceil() is
-    right on every engine. -#}
+    right on every engine.
+    -#}
 {% macro rfm_score(order_by) -%}
     cast(ceil(
         cast(5 * count(*) over (

@@ -255,14 +255,15 @@ def write_at_risk_csv(rows: list[dict], path: str | Path) -> int:
 
 
 def print_at_risk(warehouse: str | Path, top: int | None = 20, csv_path: str | Path | None = None,
-                  schema: str = "analytics") -> None:
+                  schema: str = "analytics", read_only: bool = True) -> None:
     """``loyalty at-risk``: print the first ``top`` of the win-back list, and with ``csv_path``
-    write the whole list there."""
+    write the whole list there. read_only=False where this process holds the file open
+    already (dbt in-process)."""
     path = Path(warehouse)
     if not path.is_file():
         raise SystemExit(f"loyalty at-risk: no warehouse at {path}: run `make demo` first")
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
+        with duckdb.connect(str(path), read_only=read_only) as con:
             summary = at_risk_summary(con, schema)
             shown = at_risk_rows(con, top, schema) if top else []
             everyone = at_risk_rows(con, None, schema) if csv_path else []
