@@ -15,5 +15,5 @@
             order by {{ order_by }} range between unbounded preceding and current row
         ) as {{ type_double() }})
         / count(*) over ()
-    ) as integer)
+    ) as {{ dbt.type_int() }})
 {%- endmacro %}

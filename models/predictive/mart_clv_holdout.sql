@@ -4,7 +4,6 @@
     customers has 0 customers and NULL means) and a row 'all', which alone carries the mean
     absolute error and the root mean squared error per customer. Empty when
     var('clv_holdout_days') is unset. -#}
-{%- set buckets = ['0', '1', '2', '3', '4', '5', '6', '7+'] %}
 
 with
 
@@ -26,13 +25,37 @@ holdout as (
 
 buckets as (
 
-    {% for bucket in buckets -%}
     select
-        '{{ bucket }}' as frequency_bucket,
-        {{ loop.index0 }} as bucket_order
-    {% if not loop.last %}union all
-    {% endif -%}
-    {%- endfor %}
+        '0' as frequency_bucket,
+        0 as bucket_order
+    union all
+    select
+        '1' as frequency_bucket,
+        1 as bucket_order
+    union all
+    select
+        '2' as frequency_bucket,
+        2 as bucket_order
+    union all
+    select
+        '3' as frequency_bucket,
+        3 as bucket_order
+    union all
+    select
+        '4' as frequency_bucket,
+        4 as bucket_order
+    union all
+    select
+        '5' as frequency_bucket,
+        5 as bucket_order
+    union all
+    select
+        '6' as frequency_bucket,
+        6 as bucket_order
+    union all
+    select
+        '7+' as frequency_bucket,
+        7 as bucket_order
 
 ),
 
@@ -74,7 +97,7 @@ all_row as (
 
     select
         'all' as frequency_bucket,
-        {{ buckets | length }} as bucket_order,
+        8 as bucket_order,
         count(*) as customers,
         coalesce(sum(actual_holdout_purchases), 0) as actual_total,
         case

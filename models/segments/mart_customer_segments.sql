@@ -10,7 +10,6 @@
     SQL on every adapter. P(alive) and the predicted CLV come from the predictive models,
     which are built on DuckDB only: on other adapters, and for customers the models did not
     score, they are NULL. -#}
-{%- set with_predictions = target.type == 'duckdb' %}
 
 with
 
@@ -40,18 +39,16 @@ segment_map as (
 
 ),
 
-{% if with_predictions -%}
 predictions as (
 
+    -- mart_customer_clv on DuckDB; no rows elsewhere (the predictive models are DuckDB only)
     select
         customer_id,
         p_alive,
         predicted_clv_365d
-    from {{ ref('mart_customer_clv') }}
+    from {{ clv_predictions_relation() }}
 
 ),
-
-{% endif -%}
 
 customers_summarised as (
 
@@ -88,33 +85,26 @@ customers_scored as (
 final as (
 
     select
-        cast(customers_scored.customer_id as varchar) as customer_id,
+        cast(customers_scored.customer_id as {{ dbt.type_string() }}) as customer_id,
         cast(customers_scored.as_of_date as date) as as_of_date,
         cast(customers_scored.first_order_date as date) as first_order_date,
         cast(customers_scored.last_order_date as date) as last_order_date,
-        cast(customers_scored.recency_days as integer) as recency_days,
-        cast(customers_scored.frequency as bigint) as frequency,
+        cast(customers_scored.recency_days as {{ dbt.type_int() }}) as recency_days,
+        cast(customers_scored.frequency as {{ dbt.type_bigint() }}) as frequency,
         cast(customers_scored.monetary as decimal(38, 2)) as monetary,
-        cast(customers_scored.r_score as integer) as r_score,
-        cast(customers_scored.f_score as integer) as f_score,
-        cast(customers_scored.m_score as integer) as m_score,
-        cast(segment_map.rfm_segment as varchar) as rfm_segment,
-        {% if with_predictions -%}
+        cast(customers_scored.r_score as {{ dbt.type_int() }}) as r_score,
+        cast(customers_scored.f_score as {{ dbt.type_int() }}) as f_score,
+        cast(customers_scored.m_score as {{ dbt.type_int() }}) as m_score,
+        cast(segment_map.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
         cast(predictions.p_alive as {{ type_double() }}) as p_alive,
         cast(predictions.predicted_clv_365d as {{ type_double() }}) as predicted_clv_365d
-        {%- else -%}
-        cast(null as {{ type_double() }}) as p_alive,
-        cast(null as {{ type_double() }}) as predicted_clv_365d
-        {%- endif %}
     from customers_scored
     left join segment_map
         on
             customers_scored.r_score = segment_map.r_score
             and customers_scored.f_score = segment_map.f_score
-    {%- if with_predictions %}
     left join predictions
         on customers_scored.customer_id = predictions.customer_id
-    {%- endif %}
 
 )
 

@@ -65,7 +65,9 @@ gaps as (
 
     select
         customer_id,
-        {{ dbt.datediff('previous_order_date', 'order_date', 'day') }} as gap_days
+        {{ dbt.datediff(
+            'previous_order_date', 'order_date', 'day'
+        ) }} as gap_days
     from order_days_paired
     where previous_order_date is not null
 
@@ -133,39 +135,39 @@ at_risk as (
 final as (
 
     select
-        cast(customer_id as varchar) as customer_id,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         cast(row_number() over (
             order by
                 predicted_clv_if_alive * (1 - p_alive) desc nulls last,
                 monetary desc,
                 customer_id asc
-        ) as integer) as risk_rank,
+        ) as {{ dbt.type_int() }}) as risk_rank,
         cast(
             case
                 when is_overdue and is_low_p_alive then 'overdue_and_low_p_alive'
                 when is_overdue then 'overdue'
                 else 'low_p_alive'
-            end as varchar
+            end as {{ dbt.type_string() }}
         ) as reason,
         cast(as_of_date as date) as as_of_date,
         cast(last_order_date as date) as last_order_date,
-        cast(recency_days as integer) as recency_days,
+        cast(recency_days as {{ dbt.type_int() }}) as recency_days,
         cast(median_gap_days as {{ type_double() }}) as median_gap_days,
         cast(overdue_after_days as {{ type_double() }}) as overdue_after_days,
         cast(is_in_base as boolean) as is_in_base,
-        cast(days_out_of_base as integer) as days_out_of_base,
+        cast(days_out_of_base as {{ dbt.type_int() }}) as days_out_of_base,
         cast(is_overdue as boolean) as is_overdue,
         cast(is_low_p_alive as boolean) as is_low_p_alive,
         cast(p_alive as {{ type_double() }}) as p_alive,
         cast(predicted_clv_365d as {{ type_double() }}) as predicted_clv_365d,
         cast(predicted_clv_if_alive as {{ type_double() }}) as predicted_clv_if_alive,
         cast(value_at_risk as {{ type_double() }}) as value_at_risk,
-        cast(frequency as bigint) as lifetime_orders,
+        cast(frequency as {{ dbt.type_bigint() }}) as lifetime_orders,
         cast(monetary as decimal(38, 2)) as lifetime_revenue,
-        cast(rfm_segment as varchar) as rfm_segment,
-        cast(r_score as integer) as r_score,
-        cast(f_score as integer) as f_score,
-        cast(m_score as integer) as m_score
+        cast(rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+        cast(r_score as {{ dbt.type_int() }}) as r_score,
+        cast(f_score as {{ dbt.type_int() }}) as f_score,
+        cast(m_score as {{ dbt.type_int() }}) as m_score
     from at_risk
 
 )

@@ -57,13 +57,13 @@ aggregated as (
 final as (
 
     select
-        cast(aggregated.period_grain as varchar) as period_grain,
+        cast(aggregated.period_grain as {{ dbt.type_string() }}) as period_grain,
         cast(aggregated.period_start as date) as period_start,
         cast(periods.period_end as date) as period_end,
         cast(periods.is_period_complete as boolean) as is_period_complete,
-        cast(aggregated.rfm_segment as varchar) as rfm_segment,
-        cast(aggregated.active_customers as bigint) as active_customers,
-        cast(aggregated.orders as bigint) as orders,
+        cast(aggregated.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+        cast(aggregated.active_customers as {{ dbt.type_bigint() }}) as active_customers,
+        cast(aggregated.orders as {{ dbt.type_bigint() }}) as orders,
         cast(aggregated.revenue as decimal(38, 2)) as revenue
     from aggregated
     inner join periods
