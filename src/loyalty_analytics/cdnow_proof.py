@@ -150,7 +150,10 @@ def evaluate(warehouse: Path, dbt_seconds: float = 0.0, read_only: bool = True) 
     refuses a second connection to it with another configuration."""
     with duckdb.connect(str(warehouse), read_only=read_only) as con:
         fitted = _records(con, f"select * from {SCHEMA}.mart_clv_model")
-        holdout = report.clv_holdout_rows(con, SCHEMA)
+        try:
+            holdout = report.clv_holdout_rows(con, SCHEMA)
+        except duckdb.CatalogException:  # built without +mart_clv_holdout
+            holdout = []
         # Per customer (in customer_id order): the RFM summary at the observation date.
         rfm = con.execute(f"""
             select r.frequency, r.recency, r.t, r.first_purchase_date
@@ -236,6 +239,8 @@ def weekly_table(result: ProofResult) -> str:
 
 
 def frequency_table(result: ProofResult) -> str:
+    if not result.holdout:
+        return "mart_clv_holdout is not built (var clv_holdout_days unset)"
     return report.clv_holdout_table(result.holdout, "frequency (weeks 1-39)")
 
 
