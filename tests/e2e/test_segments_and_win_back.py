@@ -232,3 +232,21 @@ def test_p_alive_rule_and_value_at_risk(dbt_dirs, tmp_path):
     assert [r["risk_rank"] for r in ranked] == list(range(1, len(ranked) + 1))
     values = [r["value_at_risk"] for r in ranked]
     assert values == sorted(values, reverse=True)
+
+
+@pytest.mark.parametrize("variables, message", [
+    ({"overdue_factor": 0}, "var('overdue_factor') must be a number > 0, got 0"),
+    ({"p_alive_threshold": 1.5}, "var('p_alive_threshold') must be a number in [0, 1], got 1.5"),
+    ({"clv_holdout_days": 2.5}, "var('clv_holdout_days') must be a whole number >= 1, got 2.5"),
+])
+def test_bad_vars_stop_dbt_with_their_name(dbt_dirs, tmp_path, variables, message):
+    # mart_customers_at_risk and int_customer_rfm_calibrated call the validating macros when
+    # dbt parses them: the parse fails with the message.
+    result = Dbt(dbt_dirs, tmp_path / "unused.duckdb").invoke(
+        "parse", "--vars", json.dumps(variables), expect_success=False)
+    assert not result.success
+    chain, error = [], result.exception
+    while error is not None:
+        chain.append(str(error))
+        error = error.__context__
+    assert any(message in text for text in chain), chain
