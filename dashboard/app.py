@@ -275,6 +275,64 @@ def data_quality(quality: pd.DataFrame) -> None:
         st.dataframe(quality, hide_index=True, width="stretch", key="data_quality_table")
 
 
+def win_back(grid: pd.DataFrame | None, at_risk: pd.DataFrame | None) -> None:
+    """Who to win back: the RFM segment grid (r_score x f_score) and the win-back list."""
+    with st.container(key="section_win_back"):
+        st.subheader("Who to win back")
+        if grid is None or at_risk is None:
+            st.info("mart_customer_segments or mart_customers_at_risk is not in this "
+                    "warehouse: run `dbt build`.")
+            return
+        value = at_risk["value_at_risk"].sum(min_count=1)
+        shown_value = data.format_value(value, "money")
+        st.caption(
+            f"{len(at_risk):,} customers to win back, value at risk {shown_value}: in the base "
+            "(or out of it for less than the churn window) and overdue (more than "
+            "overdue_factor x their median gap since the last order) or with P(alive) below "
+            "p_alive_threshold. Value at risk = predicted CLV had they stayed alive x "
+            "(1 - P(alive)).")
+        left, right = st.columns([1, 1])
+        with left:
+            base = alt.Chart(grid).encode(
+                x=alt.X("f_score:O", title="Frequency score (5 = most orders)"),
+                y=alt.Y("r_score:O", title="Recency score (5 = most recent)",
+                        sort="descending"),
+            )
+            cells = base.mark_rect().encode(
+                color=alt.Color("customers:Q", title="Customers",
+                                scale=alt.Scale(scheme="oranges")),
+                tooltip=["rfm_segment:N", "r_score:O", "f_score:O", "customers:Q",
+                         alt.Tooltip("revenue:Q", format=",.0f"), "at_risk_customers:Q",
+                         alt.Tooltip("value_at_risk:Q", format=",.0f")],
+            )
+            labels = base.mark_text(fontSize=8).encode(text="rfm_segment:N")
+            st.altair_chart(alt.layer(cells, labels).properties(
+                title="Customers by RFM segment", height=320), width="stretch")
+        with right:
+            st.markdown(f"**Top {TOP_CUSTOMERS} by value at risk**")
+            st.dataframe(
+                at_risk.head(TOP_CUSTOMERS), hide_index=True, width="stretch",
+                key="win_back_list",
+                column_config={
+                    "risk_rank": st.column_config.NumberColumn("Rank"),
+                    "customer_id": "Customer",
+                    "reason": "Reason",
+                    "rfm_segment": "Segment",
+                    "last_order_date": st.column_config.DateColumn("Last order"),
+                    "recency_days": st.column_config.NumberColumn("Days since"),
+                    "median_gap_days": st.column_config.NumberColumn(
+                        "Median gap", format="%.1f"),
+                    "p_alive": st.column_config.NumberColumn("P(alive)", format="%.2f"),
+                    "predicted_clv_if_alive": st.column_config.NumberColumn(
+                        "CLV if alive", format="%.2f"),
+                    "value_at_risk": st.column_config.NumberColumn(
+                        "Value at risk", format="%.2f"),
+                    "lifetime_revenue": st.column_config.NumberColumn(
+                        "Lifetime revenue", format="%.2f"),
+                })
+            st.caption("`loyalty at-risk --csv out.csv` exports the whole list.")
+
+
 def main() -> None:
     st.set_page_config(page_title="Customer loyalty", layout="wide")
     path = data.warehouse_path()
@@ -303,6 +361,7 @@ def main() -> None:
     current, _ = data.tile_values(frame, segment, period_start)
     engagement(str(path), modified_ns, grain, current, segment)
     data_quality(loaded.data_quality)
+    win_back(loaded.segment_grid, loaded.customers_at_risk)
 
 
 main()

@@ -256,6 +256,50 @@ def customer_clv(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     )
 
 
+def segment_grid(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """Customers per (r_score, f_score) of mart_customer_segments, with the segment name, the
+    revenue and the win-back list's customers and value at risk; None without the mart."""
+    segments_table = find_table(con, "mart_customer_segments")
+    if segments_table is None:
+        return None
+    at_risk_table = find_table(con, "mart_customers_at_risk")
+    at_risk_join = (f"left join {at_risk_table} as a on a.customer_id = s.customer_id"
+                    if at_risk_table else "left join (select null as customer_id, "
+                    "null as value_at_risk) as a on false")
+    return _df(
+        con,
+        f"""
+        select
+            s.r_score,
+            s.f_score,
+            min(s.rfm_segment) as rfm_segment,
+            count(*) as customers,
+            sum(s.monetary) as revenue,
+            count(a.customer_id) as at_risk_customers,
+            sum(a.value_at_risk) as value_at_risk
+        from {segments_table} as s
+        {at_risk_join}
+        group by 1, 2
+        order by 1, 2
+        """,
+    )
+
+
+# Columns of mart_customers_at_risk shown in the win-back table, in that order.
+AT_RISK_COLUMNS = (
+    "risk_rank", "customer_id", "reason", "rfm_segment", "last_order_date", "recency_days",
+    "median_gap_days", "p_alive", "predicted_clv_if_alive", "value_at_risk", "lifetime_revenue",
+)
+
+
+def customers_at_risk(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The win-back list in rank order; None without the mart."""
+    table = find_table(con, "mart_customers_at_risk")
+    if table is None:
+        return None
+    return _df(con, f"select {', '.join(AT_RISK_COLUMNS)} from {table} order by risk_rank")
+
+
 def engagement_scores(
     con: duckdb.DuckDBPyConnection, grain: str, period_start, segment: str
 ) -> pd.DataFrame:
@@ -304,6 +348,8 @@ class DashboardData:
     cohorts: pd.DataFrame
     customer_clv: pd.DataFrame | None
     data_quality: pd.DataFrame
+    segment_grid: pd.DataFrame | None = None
+    customers_at_risk: pd.DataFrame | None = None
 
 
 def read_all(path: Path | str) -> DashboardData:
@@ -320,6 +366,8 @@ def read_all(path: Path | str) -> DashboardData:
             cohorts=cohorts(con),
             customer_clv=customer_clv(con),
             data_quality=data_quality(con),
+            segment_grid=segment_grid(con),
+            customers_at_risk=customers_at_risk(con),
         )
 
 

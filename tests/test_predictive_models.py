@@ -298,9 +298,14 @@ def test_cdnow_proof_through_the_warehouse(dbt_dirs, tmp_path):
 
     warehouse = tmp_path / "cdnow.duckdb"
     load_cdnow(CDNOW_SAMPLE, warehouse)
+    # The proof's vars: observation 1997-09-30, and the holdout validation of the 273 days to
+    # the as-of date 1998-06-30 (mart_clv_holdout; tests/test_clv_holdout.py checks its values).
     Dbt(dbt_dirs, warehouse).invoke(
-        "build", *SELECT, "--vars", json.dumps({"clv_observation_date": "1997-09-30"}))
+        "build", "--select", "+mart_customer_clv", "+mart_clv_model", "+mart_clv_holdout",
+        "--indirect-selection", "cautious", "--vars", json.dumps(cdnow_proof.PROOF_VARS))
     result = cdnow_proof.evaluate(warehouse, read_only=False)
+    assert [r["frequency_bucket"] for r in result.holdout] == [
+        "0", "1", "2", "3", "4", "5", "6", "7+", "all"]
     assert result.passed, cdnow_proof.parameter_table(result)
     assert (result.customers, result.repeat_customers) == (2_357, 946)
     assert result.log_likelihoods["bg_nbd"] == pytest.approx(-9582.4, abs=0.1)

@@ -34,3 +34,41 @@
         {%- endif %} as observation_date
     from {{ ref('int_periods') }}
 {%- endmacro %}
+
+{#- The holdout validation's dates (metrics.md, "Predictive CLV: holdout validation"), one row:
+    as_of_date, holdout_days = var('clv_holdout_days') and calibration_end_date = the as-of date
+    minus the holdout days. The holdout is the h days (calibration_end_date, as_of_date].
+    With the var unset (null) holdout_days and calibration_end_date are NULL. -#}
+{% macro clv_holdout_relation() -%}
+    {%- set holdout_days = clv_holdout_days() -%}
+    select
+        max(as_of_date) as as_of_date,
+        {% if holdout_days is not none -%}
+            cast({{ holdout_days }} as {{ dbt.type_int() }}) as holdout_days,
+            cast({{ dbt.dateadd('day', -holdout_days, 'max(as_of_date)') }} as date)
+                as calibration_end_date
+        {%- else -%}
+            cast(null as {{ dbt.type_int() }}) as holdout_days,
+            cast(null as date) as calibration_end_date
+        {%- endif %}
+    from {{ ref('int_periods') }}
+{%- endmacro %}
+
+{#- The per-customer predictions of mart_customer_clv (customer_id, p_alive,
+    predicted_clv_365d) for the models that run on every adapter (models/segments): the mart
+    itself on DuckDB, where the predictive models are built; elsewhere an empty relation of the
+    same columns, so those models build with NULL predictions. -#}
+{% macro clv_predictions_relation() -%}
+    {%- if target.type == 'duckdb' -%}
+        {{ ref('mart_customer_clv') }}
+    {%- else -%}
+        (
+            select
+                cast(null as {{ dbt.type_string() }}) as customer_id,
+                cast(null as {{ type_double() }}) as p_alive,
+                cast(null as {{ type_double() }}) as predicted_clv_365d
+            from {{ ref('rfm_segment_map') }}
+            where 1 = 0
+        ) as no_predictions
+    {%- endif -%}
+{%- endmacro %}

@@ -77,3 +77,36 @@
     {%- endif -%}
     {{ return(weights) }}
 {%- endmacro %}
+
+{#- var('clv_holdout_days'): the holdout of the predictive CLV's validation (metrics.md,
+    "Predictive CLV: holdout validation"), a whole number of days >= 1, or null (the default):
+    no holdout, the holdout models build empty. -#}
+{% macro clv_holdout_days() -%}
+    {%- set value = var('clv_holdout_days', none) -%}
+    {%- if value is none or value == '' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(_positive_integer_var('clv_holdout_days', none)) }}
+{%- endmacro %}
+
+{#- var('overdue_factor'): a customer is overdue when the days since their last order day
+    exceed this many times their own median gap between order days (default 2); a number > 0. -#}
+{% macro overdue_factor() -%}
+    {%- set value = var('overdue_factor', 2) -%}
+    {%- if value is string or value is boolean or value is not number or value <= 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var('overdue_factor') must be a number > 0, got " ~ value) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{#- var('p_alive_threshold'): a P(alive) below it puts a customer on the win-back list
+    (default 0.5); a number in [0, 1]. -#}
+{% macro p_alive_threshold() -%}
+    {%- set value = var('p_alive_threshold', 0.5) -%}
+    {%- if value is string or value is boolean or value is not number or value < 0 or value > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "var('p_alive_threshold') must be a number in [0, 1], got " ~ value) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}

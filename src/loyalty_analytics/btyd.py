@@ -574,6 +574,28 @@ def predict_customers(bg_nbd_params, gamma_gamma_params, frequency, recency_days
     return out
 
 
+def predict_holdout_purchases(bg_nbd_params, frequency, recency_days, t_days, holdout_days, *,
+                              time_unit_days: float = DAYS_PER_WEEK) -> np.ndarray:
+    """E[X(h) | x, t_x, T] per customer: the BG/NBD conditional expectation of the purchases in
+    the h = ``holdout_days`` days after the calibration end, from the RFM summary at the
+    calibration end in days (FHL 2005, eq. 10, as ``bg_nbd_expected_purchases``).
+
+    Days are divided by ``time_unit_days``, the unit the parameters were fitted in (weeks).
+    NaN for every customer when ``bg_nbd_params`` is None (not fitted). Computed once per
+    distinct (frequency, recency, T) and, for the 2F1, once per distinct (frequency, T).
+    """
+    frequency, recency_days, t_days = (
+        np.asarray(c, dtype=float) for c in (frequency, recency_days, t_days))
+    n = frequency.shape[0]
+    if bg_nbd_params is None or not n:
+        return np.full(n, np.nan)
+    (x, t_x, T), _, inverse = distinct_rows(frequency, recency_days / time_unit_days,
+                                            t_days / time_unit_days)
+    expected = bg_nbd_expected_purchases(bg_nbd_params, float(holdout_days) / time_unit_days,
+                                         x, t_x, T, distinct_pairs(x, T))
+    return expected[inverse]
+
+
 def weighted_correlation(x, y, weights) -> float:
     """Pearson correlation of x and y with frequency weights; NaN when undefined."""
     x, y, w = (np.asarray(v, dtype=float) for v in (x, y, weights))

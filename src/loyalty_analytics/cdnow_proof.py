@@ -6,6 +6,10 @@ throw-away DuckDB warehouse, builds the predictive models with dbt at the observ
 checks what the warehouse fitted against the published per-week estimates (to 1 %). It then sets
 the predicted repeat purchases of weeks 40-78 (the papers' holdout period, to 1998-06-30)
 beside the actual ones, as a table and a plot, and writes both into docs/predictive_clv.md.
+The same build runs the warehouse's holdout validation (var clv_holdout_days = 273, the days
+from 1997-10-01 to the as-of date 1998-06-30): mart_clv_holdout, mean holdout purchases by
+calibration frequency, predicted vs actual, printed and drawn to docs/img/cdnow_holdout.png.
+Every table is printed through loyalty_analytics.report.
 
 ``print_top_predicted(warehouse)`` prints the customers with the highest predicted CLV of a
 built warehouse (for ``make demo``).
@@ -25,18 +29,24 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from loyalty_analytics import btyd
-from loyalty_analytics.report import render_table
+from loyalty_analytics import btyd, report
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SAMPLE = PROJECT_DIR / "datasets" / "cdnow" / "CDNOW_sample.txt"
 DEFAULT_DOCS_DIR = PROJECT_DIR / "docs"
 PLOT_NAME = "cdnow_weekly_repeat_purchases.png"
+HOLDOUT_PLOT_NAME = "cdnow_holdout.png"
 
 FIRST_DAY = dt.date(1997, 1, 1)  # day 0 of week 1
 OBSERVATION_DATE = dt.date(1997, 9, 30)  # last day of week 39
 CALIBRATION_WEEKS = 39
 LAST_WEEK = 78  # the data end on 1998-06-30, the last day of week 78
+AS_OF_DATE = dt.date(1998, 6, 30)
+HOLDOUT_DAYS = (AS_OF_DATE - OBSERVATION_DATE).days  # 273: weeks 40-78 (FHL 2005)
+# The build's vars: the live models observe at 1997-09-30, the holdout validation fits on the
+# calibration period to the same day and predicts the 273 days after it.
+PROOF_VARS = {"clv_observation_date": OBSERVATION_DATE.isoformat(),
+              "as_of_date": AS_OF_DATE.isoformat(), "clv_holdout_days": HOLDOUT_DAYS}
 TOLERANCE = 0.01
 SCHEMA = "analytics"
 
@@ -54,7 +64,7 @@ class ProofResult:
     parameters: list[dict]  # model, parameter, published, fitted, relative_difference
     log_likelihoods: dict[str, float]
     weekly: list[dict]  # week, week_start, actual, predicted, predicted_unconditional
-    by_frequency: list[dict]  # frequency, customers, actual_mean, predicted_mean
+    holdout: list[dict]  # the rows of mart_clv_holdout, in bucket order
     correlation: float
     customers: int
     repeat_customers: int
@@ -86,8 +96,7 @@ def run_proof(sample: str | os.PathLike = DEFAULT_SAMPLE, *,
             path.unlink()
         load_cdnow(sample, path)
         started = dt.datetime.now()
-        build_predictive(path, Path(project_dir), root,
-                         {"clv_observation_date": OBSERVATION_DATE.isoformat()})
+        build_predictive(path, Path(project_dir), root, PROOF_VARS)
         dbt_seconds = (dt.datetime.now() - started).total_seconds()
         result = evaluate(path, dbt_seconds)
 
@@ -99,8 +108,13 @@ def run_proof(sample: str | os.PathLike = DEFAULT_SAMPLE, *,
             write_plot(result, plot)
         except ImportError:
             print("\nmatplotlib is not installed: the plot is not redrawn", file=sys.stderr)
-        write_doc(result, docs / "predictive_clv.md", plot)
-        print(f"\nwrote {docs / 'predictive_clv.md'} and {plot}")
+        holdout_plot = docs / "img" / HOLDOUT_PLOT_NAME
+        try:
+            write_holdout_plot(result, holdout_plot)
+        except ImportError:
+            pass
+        write_doc(result, docs / "predictive_clv.md", plot, holdout_plot)
+        print(f"\nwrote {docs / 'predictive_clv.md'}, {plot} and {holdout_plot}")
     return result
 
 
@@ -113,7 +127,7 @@ def build_predictive(warehouse: Path, project_dir: Path, work_dir: Path, dbt_var
     dbt = Path(sys.executable).with_name("dbt")
     command = [
         str(dbt) if dbt.exists() else "dbt", "build",
-        "--select", "+mart_customer_clv", "+mart_clv_model",
+        "--select", "+mart_customer_clv", "+mart_clv_model", "+mart_clv_holdout",
         "--indirect-selection", "cautious",
         "--vars", _yaml_map(dbt_vars),
         "--project-dir", str(project_dir),
@@ -136,21 +150,16 @@ def evaluate(warehouse: Path, dbt_seconds: float = 0.0, read_only: bool = True) 
     refuses a second connection to it with another configuration."""
     with duckdb.connect(str(warehouse), read_only=read_only) as con:
         fitted = _records(con, f"select * from {SCHEMA}.mart_clv_model")
-        # Per customer (in customer_id order): the RFM summary and the actual purchase days
-        # after the observation date (weeks 40-78).
+        try:
+            holdout = report.clv_holdout_rows(con, SCHEMA)
+        except duckdb.CatalogException:  # built without +mart_clv_holdout
+            holdout = []
+        # Per customer (in customer_id order): the RFM summary at the observation date.
         rfm = con.execute(f"""
-            with holdout as (
-                select customer_id, count(distinct order_date) as purchases
-                from {SCHEMA}.int_orders_validated
-                where order_date > ?
-                group by 1
-            )
-            select r.frequency, r.recency, r.t, r.first_purchase_date,
-                coalesce(h.purchases, 0) as holdout_purchases
+            select r.frequency, r.recency, r.t, r.first_purchase_date
             from {SCHEMA}.int_customer_rfm_summarised as r
-            left join holdout as h on h.customer_id = r.customer_id
             order by r.customer_id
-        """, [OBSERVATION_DATE]).fetchnumpy()
+        """).fetchnumpy()
         weekly_actual = dict(con.execute(f"""
             with days as (
                 select distinct
@@ -203,22 +212,12 @@ def evaluate(warehouse: Path, dbt_seconds: float = 0.0, read_only: bool = True) 
             previous = cumulative
         weekly.append(row)
 
-    # The papers' conditional-expectation check: mean purchases in weeks 40-78 by frequency.
-    expected = btyd.bg_nbd_expected_purchases(bg, LAST_WEEK - CALIBRATION_WEEKS, x, t_x, T)
-    actual = rfm["holdout_purchases"].astype(float)
-    by_frequency = []
-    for low, high, label in [(k, k, str(k)) for k in range(7)] + [(7, np.inf, "7+")]:
-        group = (x >= low) & (x <= high)
-        if group.any():
-            by_frequency.append({"frequency": label, "customers": int(group.sum()),
-                                 "actual_mean": float(actual[group].mean()),
-                                 "predicted_mean": float(expected[group].mean())})
     return ProofResult(
         parameters=parameters,
         log_likelihoods={"bg_nbd": params[("bg_nbd", "r")]["log_likelihood"],
                          "gamma_gamma": params[("gamma_gamma", "p")]["log_likelihood"]},
         weekly=weekly,
-        by_frequency=by_frequency,
+        holdout=holdout,
         correlation=first["frequency_monetary_correlation"],
         customers=first["customers"],
         repeat_customers=first["repeat_customers"],
@@ -231,38 +230,18 @@ def evaluate(warehouse: Path, dbt_seconds: float = 0.0, read_only: bool = True) 
 
 
 def parameter_table(result: ProofResult) -> str:
-    header = ["model", "parameter", "published", "fitted", "relative difference", "within 1 %"]
-    rows = [[p["model"], _symbol(p["parameter"]), f"{p['published']:g}",
-             f"{p['fitted']:.4f}" if p["fitted"] is not None else "–",
-             f"{p['relative_difference'] * 100:+.2f} %",
-             "yes" if abs(p["relative_difference"]) <= TOLERANCE else "NO"]
-            for p in result.parameters]
-    return render_table(header, rows)
+    return report.btyd_parameter_table(result.parameters, TOLERANCE, _symbol)
 
 
 def weekly_table(result: ProofResult) -> str:
-    header = ["week", "starts", "actual", "predicted", "difference", "unconditional",
-              "cum. actual", "cum. predicted"]
-    rows = []
-    cumulative_actual = cumulative_predicted = 0.0
-    for w in result.weekly:
-        if w["week"] <= CALIBRATION_WEEKS:
-            continue
-        cumulative_actual += w["actual"]
-        cumulative_predicted += w["predicted"]
-        rows.append([str(w["week"]), f"{w['week_start']:%Y-%m-%d}", f"{w['actual']:,}",
-                     f"{w['predicted']:.1f}", f"{w['predicted'] - w['actual']:+.1f}",
-                     f"{w['predicted_unconditional']:.1f}",
-                     f"{cumulative_actual:,.0f}", f"{cumulative_predicted:,.1f}"])
-    return render_table(header, rows)
+    return report.weekly_purchases_table(
+        [w for w in result.weekly if w["week"] > CALIBRATION_WEEKS])
 
 
 def frequency_table(result: ProofResult) -> str:
-    header = ["frequency (weeks 1-39)", "customers", "actual mean (weeks 40-78)",
-              "predicted mean"]
-    rows = [[g["frequency"], f"{g['customers']:,}", f"{g['actual_mean']:.2f}",
-             f"{g['predicted_mean']:.2f}"] for g in result.by_frequency]
-    return render_table(header, rows)
+    if not result.holdout:
+        return "mart_clv_holdout is not built (var clv_holdout_days unset)"
+    return report.clv_holdout_table(result.holdout, "frequency (weeks 1-39)")
 
 
 def proof_report(result: ProofResult) -> str:
@@ -292,8 +271,9 @@ def proof_report(result: ProofResult) -> str:
         f"Weeks 40-78: actual {actual:,} repeat purchases, predicted {predicted:,.1f} "
         f"({(predicted - actual) / actual * 100:+.1f} %).",
         "",
-        "Mean repeat purchases in weeks 40-78 by the number in weeks 1-39 (conditional "
-        "expectations)",
+        "Holdout validation (mart_clv_holdout, var clv_holdout_days = "
+        f"{HOLDOUT_DAYS}): mean repeat purchases in weeks 40-78 by the number in weeks 1-39, "
+        "actual vs BG/NBD fitted on weeks 1-39 (conditional expectations)",
         "",
         frequency_table(result),
         "",
@@ -331,7 +311,36 @@ def write_plot(result: ProofResult, path: Path) -> None:
     plt.close(figure)
 
 
-def write_doc(result: ProofResult, path: Path, plot: Path) -> None:
+def write_holdout_plot(result: ProofResult, path: Path) -> None:
+    """Mean holdout purchases per calibration-frequency bucket, actual vs predicted (bars)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    rows = [r for r in result.holdout if r["frequency_bucket"] != "all" and r["customers"]]
+    positions = np.arange(len(rows))
+    figure, axis = plt.subplots(figsize=(8, 4.2), dpi=110)
+    axis.bar(positions - 0.2, [r["actual_mean"] for r in rows], width=0.4, color="black",
+             label="actual")
+    axis.bar(positions + 0.2, [r["predicted_mean"] or 0.0 for r in rows], width=0.4,
+             color="tab:red", label="BG/NBD, fitted on weeks 1-39 (mart_clv_holdout)")
+    axis.set_xticks(positions, [r["frequency_bucket"] for r in rows])
+    for x, r in zip(positions, rows, strict=True):
+        axis.text(x, max(r["actual_mean"], r["predicted_mean"] or 0.0) + 0.05,
+                  f"n={r['customers']:,}", ha="center", fontsize=7, color="grey")
+    axis.set_xlabel("repeat purchases in weeks 1-39 (calibration, to 1997-09-30)")
+    axis.set_ylabel("mean repeat purchases, weeks 40-78")
+    axis.set_title("CDNOW 1/10 sample: holdout purchases by calibration frequency")
+    axis.legend(frameon=False, fontsize=8, loc="upper left")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)
+
+
+def write_doc(result: ProofResult, path: Path, plot: Path,
+              holdout_plot: Path | None = None) -> None:
     """Replace the generated section of ``path`` (between the markers), keeping the rest."""
     relative = os.path.relpath(plot, path.parent)
     section = "\n".join([
@@ -344,6 +353,9 @@ def write_doc(result: ProofResult, path: Path, plot: Path) -> None:
         "",
         f"![Weekly repeat purchases on CDNOW, actual vs BG/NBD]({relative})",
         "",
+        *([f"![Mean holdout purchases by calibration frequency on CDNOW, actual vs BG/NBD]"
+           f"({os.path.relpath(holdout_plot, path.parent)})", ""]
+          if holdout_plot is not None else []),
         DOC_END,
     ])
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -388,7 +400,7 @@ def top_predicted_table(warehouse: str | os.PathLike, n: int = 10, schema: str =
              f"{r['monetary_value']:,.2f}", f"{r['p_alive']:.2f}",
              f"{r['expected_purchases_365d']:.2f}", f"{r['expected_avg_order_value']:,.2f}",
              f"{r['predicted_clv_365d']:,.2f}"] for r in top]
-    return f"{title}\n\n{render_table(header, rows)}"
+    return f"{title}\n\n{report.render_table(header, rows)}"
 
 
 def print_top_predicted(warehouse: str | os.PathLike, n: int = 10, schema: str = SCHEMA) -> None:
@@ -428,4 +440,7 @@ def _symbol(name: str) -> str:
 
 
 def _yaml_map(values: dict) -> str:
-    return "{" + ", ".join(f"{k}: '{v}'" for k, v in values.items()) + "}"
+    def literal(value):  # numbers stay numbers: the project's vars reject '273'
+        return str(value) if isinstance(value, int | float) else f"'{value}'"
+
+    return "{" + ", ".join(f"{k}: {literal(v)}" for k, v in values.items()) + "}"

@@ -5,6 +5,7 @@
     loyalty load data/sample --warehouse warehouse/loyalty.duckdb [--schema raw] [--allow-missing]
     loyalty load-cdnow CDNOW_master.txt --warehouse warehouse/loyalty.duckdb [--schema raw]
     loyalty kpis --warehouse warehouse/loyalty.duckdb [--grain month] [--segment all]
+    loyalty at-risk [--warehouse warehouse/loyalty.duckdb] [--top 20] [--csv out.csv]
     loyalty validate --warehouse warehouse/loyalty.duckdb [--docs-dir docs/data-docs] [--suite all]
     loyalty dirty data/sample --out data/dirty [--seed 42]
     loyalty dirty-report --warehouse warehouse/loyalty.duckdb [--schema analytics]
@@ -98,6 +99,18 @@ def _parser() -> argparse.ArgumentParser:
     kpis.add_argument("--top-clv", type=_non_negative_int, default=0, metavar="N",
                       help="also list the N customers with the highest predicted CLV")
     kpis.set_defaults(handler=_kpis)
+
+    at_risk = commands.add_parser(
+        "at-risk", help="print the win-back list (mart_customers_at_risk), or write it as CSV",
+        description="The customers still in the base (or out of it for less than the churn "
+        "window) who are overdue or probably gone, ranked by the value at risk.",
+    )
+    at_risk.add_argument("--warehouse", type=Path, default=Path("warehouse/loyalty.duckdb"))
+    at_risk.add_argument("--top", type=_non_negative_int, default=20, metavar="N",
+                         help="print the first N (default 20; 0: print nothing)")
+    at_risk.add_argument("--csv", type=Path, default=None, metavar="FILE",
+                         help="write the whole list to FILE as CSV (for a marketing tool)")
+    at_risk.set_defaults(handler=_at_risk)
 
     validate = commands.add_parser(
         "validate", help="run the Great Expectations suites of the raw tables and the marts",
@@ -203,6 +216,15 @@ def _kpis(args: argparse.Namespace) -> None:
 
         print()
         print_top_predicted(args.warehouse, n=args.top_clv)
+
+
+def _at_risk(args: argparse.Namespace) -> None:
+    if not args.warehouse.is_file():
+        raise UsageError(f"warehouse not found: {args.warehouse} (load data and run dbt build "
+                         "first)")
+    from loyalty_analytics.report import print_at_risk
+
+    print_at_risk(args.warehouse, top=args.top, csv_path=args.csv)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -201,3 +201,157 @@ def quarantine_report(warehouse: str | os.PathLike, schema: str = "analytics",
 def print_quarantine_report(warehouse: str | os.PathLike, schema: str = "analytics") -> None:
     print()  # apart from the KPI table that make demo-dirty prints before it
     print(quarantine_report(warehouse, schema=schema))
+
+
+# --------------------------------------------------------------------------------------------
+# Predictive CLV: the holdout validation and the win-back list
+
+
+def _number(value, digits: int = 2) -> str:
+    if value is None or value != value:
+        return "–"
+    return f"{float(value):,.{digits}f}"
+
+
+def btyd_parameter_table(parameters: list[dict], tolerance: float, symbol=str) -> str:
+    """Fitted vs published model parameters (``loyalty cdnow-proof``): rows with model,
+    parameter, published, fitted and relative_difference; ``symbol`` names a parameter."""
+    header = ["model", "parameter", "published", "fitted", "relative difference",
+              f"within {tolerance * 100:g} %"]
+    rows = [[p["model"], symbol(p["parameter"]), f"{p['published']:g}",
+             f"{p['fitted']:.4f}" if p["fitted"] is not None else "–",
+             f"{p['relative_difference'] * 100:+.2f} %",
+             "yes" if abs(p["relative_difference"]) <= tolerance else "NO"]
+            for p in parameters]
+    return render_table(header, rows)
+
+
+def weekly_purchases_table(weeks: list[dict]) -> str:
+    """Repeat purchases per holdout week, actual vs predicted, with the running totals: rows
+    with week, week_start, actual, predicted and predicted_unconditional."""
+    header = ["week", "starts", "actual", "predicted", "difference", "unconditional",
+              "cum. actual", "cum. predicted"]
+    rows = []
+    cumulative_actual = cumulative_predicted = 0.0
+    for w in weeks:
+        cumulative_actual += w["actual"]
+        cumulative_predicted += w["predicted"]
+        rows.append([str(w["week"]), f"{w['week_start']:%Y-%m-%d}", f"{w['actual']:,}",
+                     f"{w['predicted']:.1f}", f"{w['predicted'] - w['actual']:+.1f}",
+                     f"{w['predicted_unconditional']:.1f}",
+                     f"{cumulative_actual:,.0f}", f"{cumulative_predicted:,.1f}"])
+    return render_table(header, rows)
+
+
+def clv_holdout_table(rows: list[dict], bucket_label: str = "frequency (calibration)") -> str:
+    """mart_clv_holdout as text: per bucket customers, actual vs predicted mean and total
+    purchase days in the holdout and the relative difference of the totals; MAE and RMSE of
+    the 'all' row below the table."""
+    header = [bucket_label, "customers", "actual mean", "predicted mean", "actual total",
+              "predicted total", "difference"]
+    body = []
+    for r in rows:
+        actual, predicted = r["actual_total"], r["predicted_total"]
+        difference = ("–" if predicted is None or not actual
+                      else f"{(predicted - actual) / actual * 100:+.1f} %")
+        body.append([r["frequency_bucket"], f"{r['customers']:,}", _number(r["actual_mean"]),
+                     _number(r["predicted_mean"]), f"{actual:,}", _number(predicted, 1),
+                     difference])
+    table = render_table(header, body)
+    total = next((r for r in rows if r["frequency_bucket"] == "all"), None)
+    if total is not None and total.get("mae") is not None:
+        table += (f"\nper customer: MAE {total['mae']:.3f}, RMSE {total['rmse']:.3f} "
+                  "purchase days")
+    return table
+
+
+def clv_holdout_rows(con, schema: str = "analytics") -> list[dict]:
+    """The rows of mart_clv_holdout in bucket order."""
+    cursor = con.execute(f"select * from {schema}.mart_clv_holdout order by bucket_order")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# Columns of the win-back list, in the order of the table and of the CSV export.
+AT_RISK_COLUMNS = (
+    "risk_rank", "customer_id", "reason", "rfm_segment", "last_order_date", "recency_days",
+    "median_gap_days", "p_alive", "predicted_clv_if_alive", "value_at_risk",
+    "predicted_clv_365d", "lifetime_orders", "lifetime_revenue", "is_in_base",
+    "r_score", "f_score", "m_score", "as_of_date",
+)
+
+
+def at_risk_rows(con, top: int | None = None, schema: str = "analytics") -> list[dict]:
+    """mart_customers_at_risk in rank order (``top``: the first n only)."""
+    limit = "" if top is None else f" limit {int(top)}"
+    cursor = con.execute(
+        f"select {', '.join(AT_RISK_COLUMNS)} from {schema}.mart_customers_at_risk "
+        f"order by risk_rank{limit}")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def at_risk_summary(con, schema: str = "analytics") -> dict:
+    [row] = con.execute(
+        f"select count(*), sum(value_at_risk), max(as_of_date) "
+        f"from {schema}.mart_customers_at_risk").fetchall()
+    return {"customers": row[0], "value_at_risk": row[1], "as_of_date": row[2]}
+
+
+def at_risk_table(rows: list[dict], summary: dict) -> str:
+    """The win-back list as text: the customers ranked by value at risk."""
+    as_of = summary["as_of_date"]
+    title = (f"Who to win back, as of {as_of:%Y-%m-%d}: {summary['customers']:,} customers, "
+             f"value at risk {_number(summary['value_at_risk'])}"
+             if as_of is not None else "Who to win back: nobody is overdue or at risk")
+    if not rows:
+        return title
+    header = ["rank", "customer", "reason", "segment", "last order", "days since",
+              "median gap", "P(alive)", "CLV if alive", "value at risk", "lifetime revenue"]
+    body = [[str(r["risk_rank"]), r["customer_id"], r["reason"], r["rfm_segment"] or "–",
+             f"{r['last_order_date']:%Y-%m-%d}", f"{r['recency_days']:,}",
+             _number(r["median_gap_days"], 1), _number(r["p_alive"]),
+             _number(r["predicted_clv_if_alive"]), _number(r["value_at_risk"]),
+             _number(r["lifetime_revenue"])] for r in rows]
+    return f"{title}\n\n{render_table(header, body)}"
+
+
+def write_at_risk_csv(rows: list[dict], path: str | Path) -> int:
+    """Write the win-back list as CSV for a marketing tool: UTF-8, comma-separated, a header
+    row, ISO dates, '.' decimals, empty cells for NULL. Returns the rows written."""
+    import csv
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(AT_RISK_COLUMNS)
+        for r in rows:
+            writer.writerow(["" if r[c] is None else
+                             (str(r[c]).lower() if isinstance(r[c], bool) else r[c])
+                             for c in AT_RISK_COLUMNS])
+    return len(rows)
+
+
+def print_at_risk(warehouse: str | Path, top: int | None = 20, csv_path: str | Path | None = None,
+                  schema: str = "analytics", read_only: bool = True) -> None:
+    """``loyalty at-risk``: print the first ``top`` of the win-back list, and with ``csv_path``
+    write the whole list there. read_only=False where this process holds the file open
+    already (dbt in-process)."""
+    path = Path(warehouse)
+    if not path.is_file():
+        raise SystemExit(f"loyalty at-risk: no warehouse at {path}: run `make demo` first")
+    try:
+        with duckdb.connect(str(path), read_only=read_only) as con:
+            summary = at_risk_summary(con, schema)
+            shown = at_risk_rows(con, top, schema) if top else []
+            everyone = at_risk_rows(con, None, schema) if csv_path else []
+    except duckdb.CatalogException as error:
+        print(f"loyalty at-risk: mart_customers_at_risk is not built in {path} ({error}); "
+              "run `dbt build`", file=sys.stderr)
+        raise SystemExit(2) from error
+    if top:
+        print(at_risk_table(shown, summary))
+    if csv_path:
+        written = write_at_risk_csv(everyone, csv_path)
+        print(f"wrote {written:,} customers to {csv_path}")

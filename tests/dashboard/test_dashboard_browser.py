@@ -311,3 +311,22 @@ def test_grain_and_segment_selectors_change_the_tiles(page, demo):
     wait_until(page, lambda d: "Headline KPIs · B2B · 2025-Q2*" in text_of(
         d, ".st-key-section_kpis"), "the B2B quarter view")
     assert_tiles_match(page, demo, "quarter", "B2B")
+
+
+def test_who_to_win_back_shows_the_segment_grid_and_the_list(page, demo):
+    wait_until(page, lambda d: d.find_elements(By.CSS_SELECTOR, ".st-key-section_win_back"),
+               "the win-back section")
+    section = page.find_element(By.CSS_SELECTOR, ".st-key-section_win_back")
+    [listed] = demo.query(
+        "select count(*) as customers, sum(value_at_risk) as value "
+        "from analytics.mart_customers_at_risk")
+    assert listed["customers"] > 0, "the demo data has customers to win back"
+    assert (f"{listed['customers']:,} customers to win back, value at risk "
+            f"{listed['value']:,.2f}") in section.text
+    wait_until(page, lambda d: d.find_elements(
+        By.CSS_SELECTOR, '.st-key-section_win_back [data-testid="stVegaLiteChart"] canvas, '
+        '.st-key-section_win_back [data-testid="stVegaLiteChart"] svg.marks'),
+        "the segment grid")
+    assert section.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')
+    path = screenshot(page, ".st-key-section_win_back", "dashboard_win_back.png")
+    assert path.stat().st_size > 10_000

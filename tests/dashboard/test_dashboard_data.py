@@ -91,3 +91,31 @@ def test_period_labels_mark_a_period_cut_at_the_as_of_date():
     assert data.period_label(dt.date(2025, 6, 1), "month", complete=False) == "2025-06*"
     assert data.period_label(dt.date(2025, 4, 1), "quarter") == "2025-Q2"
     assert data.period_label(dt.date(2025, 1, 1), "year") == "2025"
+
+
+def test_segment_grid_and_win_back_list(warehouse):
+    with data.connect(warehouse) as con:
+        assert data.segment_grid(con) is None and data.customers_at_risk(con) is None
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("""
+            create table analytics.mart_customer_segments as
+            select * from (values
+                ('c1', 5, 5, 'champions', 100.0), ('c2', 5, 5, 'champions', 50.0),
+                ('c3', 1, 2, 'hibernating', 10.0)
+            ) as t(customer_id, r_score, f_score, rfm_segment, monetary);
+            create table analytics.mart_customers_at_risk as
+            select * from (values
+                (1, 'c3', 'overdue', 'hibernating', date '2025-01-01', 160, 20.0, 0.2, 50.0,
+                 40.0, 10.0)
+            ) as t(risk_rank, customer_id, reason, rfm_segment, last_order_date, recency_days,
+                   median_gap_days, p_alive, predicted_clv_if_alive, value_at_risk,
+                   lifetime_revenue);
+        """)
+    with data.connect(warehouse) as con:
+        grid = data.segment_grid(con)
+        listed = data.customers_at_risk(con)
+    # (5, 5): c1 + c2 = 2 customers, revenue 150, nobody at risk; (1, 2): c3, at risk 40.
+    assert grid[["r_score", "f_score", "customers", "revenue", "at_risk_customers"]].values.tolist(
+        ) == [[1, 2, 1, 10.0, 1], [5, 5, 2, 150.0, 0]]
+    assert grid["value_at_risk"].tolist()[0] == 40.0 and pd.isna(grid["value_at_risk"][1])
+    assert listed["customer_id"].tolist() == ["c3"]

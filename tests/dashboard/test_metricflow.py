@@ -113,3 +113,31 @@ def test_time_spine_covers_every_period_day_by_day(demo):
     assert spine["last_day"] >= periods["last_day"]
     assert spine["days"] == spine["distinct_days"] == (
         spine["last_day"] - spine["first_day"]).days + 1
+
+
+def test_win_back_metrics_by_segment_equal_the_marts(demo, tmp_path):
+    # customers (mart_customer_segments) and the win-back list's customers and value at risk
+    # (mart_customers_at_risk), joined through the entity customer, by the customer's segment.
+    out = tmp_path / "mf_segments.csv"
+    mf(demo, "query", "--metrics", "customers,at_risk_customers,value_at_risk",
+       "--group-by", "customer__rfm_segment", "--order", "customer__rfm_segment",
+       "--csv", str(out))
+    with out.open(newline="") as handle:
+        rows = {r["customer__rfm_segment"]: r for r in csv.DictReader(handle)}
+    mart = {r["rfm_segment"]: r for r in demo.query("""
+        select s.rfm_segment, count(*) as customers, count(a.customer_id) as at_risk,
+            sum(a.value_at_risk) as value_at_risk
+        from analytics.mart_customer_segments as s
+        left join analytics.mart_customers_at_risk as a on a.customer_id = s.customer_id
+        group by 1""")}
+    assert set(rows) == set(mart) and len(mart) >= 5
+    for segment, expected in mart.items():
+        got = rows[segment]
+        assert int(got["customers"]) == expected["customers"], segment
+        assert int(got["at_risk_customers"] or 0) == expected["at_risk"], segment
+        if expected["value_at_risk"] is None:
+            assert got["value_at_risk"] == "", segment
+        else:
+            assert math.isclose(float(got["value_at_risk"]), expected["value_at_risk"],
+                                rel_tol=1e-9), segment
+    assert sum(e["at_risk"] for e in mart.values()) > 0, "not vacuous: someone is at risk"

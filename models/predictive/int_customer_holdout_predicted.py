@@ -1,0 +1,59 @@
+"""The holdout validation's prediction (metrics.md, "Predictive CLV: holdout validation"):
+BG/NBD fitted on the calibration period (int_customer_rfm_calibrated: the RFM summary at the
+as-of date minus var clv_holdout_days), then per customer the conditional expectation of the
+purchase days in the holdout, E[X(h) | frequency, recency, T] (loyalty_analytics.btyd).
+
+Fitted exactly as int_btyd_parameters_fitted fits the live model: distinct (frequency,
+recency, t) rows weighted by their counts, days / 7 (weeks), the same guard (too few repeat
+customers: not fitted) and never a failed build; a model that is not fitted or does not converge
+gives NULL predictions. With the var unset the input is empty and so is this table.
+"""
+
+import math
+
+import pyarrow as pa
+
+from loyalty_analytics import btyd
+
+
+def model(dbt, session):
+    minimum = _whole_number(dbt.config.meta_get("clv_min_repeat_customers", 10),
+                            "clv_min_repeat_customers")
+    rfm = dbt.ref("int_customer_rfm_calibrated")
+    # Sorted, as in int_btyd_parameters_fitted: the fit must not depend on the storage order.
+    bg_rows = rfm.aggregate(
+        "frequency, recency, t, count(*) as customers", "frequency, recency, t"
+    ).order("frequency, recency, t").fetchnumpy()
+    customers = rfm.project("customer_id, frequency, recency, t, holdout_days").order(
+        "customer_id").to_arrow_table()
+
+    predicted = []
+    if customers.num_rows:
+        fit = btyd.fit_rfm(
+            (bg_rows["frequency"], bg_rows["recency"], bg_rows["t"], bg_rows["customers"]),
+            ([], [], []),  # no Gamma-Gamma: the holdout counts purchases, not spend
+            min_repeat_customers=minimum,
+        )
+        params = fit.bg_nbd.params if fit.bg_nbd.converged else None
+        holdout_days = customers.column("holdout_days")[0].as_py()
+
+        def column(name):
+            return customers.column(name).to_numpy().astype(float)
+
+        predicted = btyd.predict_holdout_purchases(
+            params, column("frequency"), column("recency"), column("t"), holdout_days)
+    return pa.table({
+        "customer_id": customers.column("customer_id").cast(pa.string()),
+        "predicted_holdout_purchases": pa.array(predicted, type=pa.float64(),
+                                                from_pandas=True),  # NaN -> NULL
+    })
+
+
+def _whole_number(value, name):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or number != int(number) or number < 1:
+        raise ValueError(f"var('{name}') must be a whole number >= 1, got {value!r}")
+    return int(number)
