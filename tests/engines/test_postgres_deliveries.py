@@ -65,7 +65,7 @@ def test_two_deliveries_on_postgres_equal_a_full_refresh(tmp_path):
     assert sorted({kind for night in NIGHTS for kind in night}) == sorted(DELIVERY_KINDS)
     feed = Feed(random.Random(20261203), dt.date(2024, 1, 1), customers=20)
     feed.history(days=300)
-    raw = tmp_path / "raw.duckdb"
+    raw = tmp_path / "feed.duckdb"  # not raw.duckdb: its catalog would shadow schema raw
     saved = {key: os.environ.get(key) for key in
              ("DBT_POSTGRES_HOST", "DBT_POSTGRES_PORT", "DBT_POSTGRES_USER",
               "DBT_POSTGRES_PASSWORD", "DBT_POSTGRES_DBNAME")}
@@ -82,6 +82,7 @@ def test_two_deliveries_on_postgres_equal_a_full_refresh(tmp_path):
                 write_raw(raw, feed.tables)
                 postgres.load_from_duckdb(raw, server.connect_kwargs(dbname=name))
                 os.environ.update({**server.dbt_env(), "DBT_POSTGRES_DBNAME": name})
+                (tmp_path / name).mkdir(exist_ok=True)
                 dbt_invoke(tmp_path / name, *args, target="postgres")
 
             load_and_run("incremental", "build")
