@@ -24,7 +24,8 @@ the one of this run, its rows are returned as they are: they were fitted cold fr
 input, so they are what a cold fit gives. Otherwise the models are fitted cold, from btyd's
 default start (btyd's initial= warm starts land within 1e-5 of the cold optimum, not to the
 last digit, and are not used here). var clv_btyd_refit = true ignores the previous table.
-The fit's seconds per model, or that the rows were reused, are printed to the dbt log.
+The fit's seconds per model, or that the rows were reused, are printed: dbt-duckdb runs
+this in dbt's process, so the lines appear in the output of `dbt build` (not in logs/dbt.log).
 """
 
 import hashlib
