@@ -6,7 +6,7 @@ from `customers`, late order lines, order and customer corrections, an invalid l
 rows months old, bad rows, exact copies) and a second (the latest month's orders cancelled, so
 the as-of date moves back across the month boundary; a late customers row). One database gets
 the deliveries one by one with an incremental `dbt build`; a second database, loaded with the
-same raw rows, runs `dbt run --full-refresh`. Every table of the analytics schema must hold
+same raw rows, runs `dbt build --full-refresh`. Every table of the analytics schema must hold
 the same rows in both (floats to 1e-9), but the write stamps.
 
 Marked `engines`: `make test-postgres` runs it.
@@ -90,7 +90,7 @@ def test_two_deliveries_on_postgres_equal_a_full_refresh(tmp_path):
                 for kind in kinds:
                     getattr(feed, kind)()
                 load_and_run("incremental", "build")
-                load_and_run("full_refresh", "run", "--full-refresh")
+                load_and_run("full_refresh", "build", "--full-refresh")
                 found = []
                 for name in DATABASES:
                     con = psycopg2.connect(**server.connect_kwargs(dbname=name))
