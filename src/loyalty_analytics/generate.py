@@ -116,7 +116,7 @@ LEAVE_SHARE = 0.15  # members who leave the program again
 # Tier by completed spend in the 365 days before the membership's last change.
 TIER_LIMITS = ((1500.0, "gold"), (500.0, "silver"), (0.0, "bronze"))
 POINTS_PER_UNIT = 1  # points earned per currency unit of a completed order
-REDEEM_SHARE = 0.35  # chance that a member redeems at an order when the balance allows
+REDEEM_SHARE = 0.6  # chance that a member redeems at an order when the balance allows
 REDEEM_MIN = 100  # points redeemed in blocks of this many
 EXPIRY_DAYS = 365
 ADJUST_SHARE = 0.03  # members with one goodwill (or correction) adjustment
