@@ -28,3 +28,22 @@
             and {{ relation }}.customer_id = members_at_end.customer_id
             and programs.program = members_at_end.program
 {%- endmacro %}
+
+{#- The rejected rows of the loyalty program's two tables for mart_data_quality, as further
+    `union all` branches of its `rejected` CTE; nothing while the program is disabled. -#}
+{% macro program_quality_rejects() -%}
+    {%- if var('loyalty_program_enabled', true) %}
+    union all
+    select
+        'loyalty_memberships' as source_table,
+        reject_reason,
+        {{ dbt.safe_cast('joined_at', 'date') }} as row_date
+    from {{ ref('quarantine_loyalty_memberships') }}
+    union all
+    select
+        'loyalty_points' as source_table,
+        reject_reason,
+        {{ dbt.safe_cast('occurred_at', 'date') }} as row_date
+    from {{ ref('quarantine_loyalty_points') }}
+    {%- endif %}
+{%- endmacro %}

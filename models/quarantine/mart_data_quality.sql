@@ -34,20 +34,7 @@ rejected as (
         reject_reason,
         {{ dbt.safe_cast('occurred_at', 'date') }} as row_date
     from {{ ref('quarantine_engagement_events') }}
-    {%- if var('loyalty_program_enabled', true) %}
-    union all
-    select
-        'loyalty_memberships' as source_table,
-        reject_reason,
-        {{ dbt.safe_cast('joined_at', 'date') }} as row_date
-    from {{ ref('quarantine_loyalty_memberships') }}
-    union all
-    select
-        'loyalty_points' as source_table,
-        reject_reason,
-        {{ dbt.safe_cast('occurred_at', 'date') }} as row_date
-    from {{ ref('quarantine_loyalty_points') }}
-    {%- endif %}
+    {{- program_quality_rejects() }}
 
 ),
 

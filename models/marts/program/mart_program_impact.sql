@@ -434,6 +434,7 @@ measured as (
         grid.segment,
         grid.program,
         grid.member_status,
+        cast(coalesce(periods_counted.revenue, 0) as decimal(38, 2)) as revenue,
         coalesce(periods_counted.customers_start, 0) as customers_start,
         coalesce(periods_counted.customers_end, 0) as customers_end,
         coalesce(periods_counted.new_customers, 0) as new_customers,
@@ -441,7 +442,6 @@ measured as (
         coalesce(periods_counted.active_customers, 0) as active_customers,
         coalesce(periods_counted.repeat_customers, 0) as repeat_customers,
         coalesce(periods_counted.orders, 0) as orders,
-        cast(coalesce(periods_counted.revenue, 0) as decimal(38, 2)) as revenue,
         {{ customer_retention_rate('periods_counted.customers_end',
             'periods_counted.new_customers', 'periods_counted.customers_start') }}
             as customer_retention_rate,
@@ -515,14 +515,17 @@ final as (
 
     select
         measured.*,
-        case when measured.member_status = 'member' then
-            {{ safe_divide('measured.repeat_purchase_rate', 'non_members.repeat_purchase_rate') }}
+        case
+            when measured.member_status = 'member' then
+                {{ safe_divide('measured.repeat_purchase_rate', 'non_members.repeat_purchase_rate') }}
         end as repeat_purchase_rate_ratio,
-        case when measured.member_status = 'member' then
-            {{ safe_divide('measured.avg_order_value', 'non_members.avg_order_value') }}
+        case
+            when measured.member_status = 'member' then
+                {{ safe_divide('measured.avg_order_value', 'non_members.avg_order_value') }}
         end as avg_order_value_ratio,
-        case when measured.member_status = 'member' then
-            {{ safe_divide('measured.nps', 'non_members.nps') }}
+        case
+            when measured.member_status = 'member' then
+                {{ safe_divide('measured.nps', 'non_members.nps') }}
         end as nps_ratio
     from measured
     inner join measured as non_members

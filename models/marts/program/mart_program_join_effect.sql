@@ -81,8 +81,8 @@ member_orders as (
     inner join orders
         on
             joined.customer_id = orders.customer_id
-            and orders.order_date >= joined.before_start
-            and orders.order_date <= joined.after_end
+            and joined.before_start <= orders.order_date
+            and joined.after_end >= orders.order_date
     group by 1
 
 ),

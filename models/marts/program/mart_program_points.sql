@@ -62,8 +62,8 @@ open_memberships as (
     inner join memberships
         on
             entries.customer_id = memberships.customer_id
-            and memberships.joined_at <= entries.occurred_at
-            and (memberships.left_at is null or memberships.left_at > entries.occurred_at)
+            and entries.occurred_at >= memberships.joined_at
+            and (memberships.left_at is null or entries.occurred_at < memberships.left_at)
 
 ),
 
@@ -132,7 +132,7 @@ ledger as (
             as points_expired_365d
     from periods
     inner join daily
-        on daily.entry_date <= periods.period_end
+        on periods.period_end >= daily.entry_date
     group by 1, 2, 3
 
 ),
@@ -147,8 +147,8 @@ redeemers as (
     from periods
     inner join entries_assigned
         on
-            entries_assigned.entry_date >= periods.period_start
-            and entries_assigned.entry_date <= periods.period_end
+            periods.period_start <= entries_assigned.entry_date
+            and periods.period_end >= entries_assigned.entry_date
     where entries_assigned.entry_type = 'redeem'
     group by 1, 2, 3
 
@@ -191,8 +191,8 @@ moves as (
     from periods
     inner join memberships
         on
-            memberships.joined_date <= periods.period_end
-            and (memberships.left_date is null or memberships.left_date >= periods.period_start)
+            periods.period_end >= memberships.joined_date
+            and (memberships.left_date is null or periods.period_start <= memberships.left_date)
     group by 1, 2, 3
 
 ),

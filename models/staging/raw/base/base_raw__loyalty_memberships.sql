@@ -6,7 +6,9 @@
     A table rebuilt on every run (optional input, var loyalty_program_enabled): it equals a
     full refresh by construction. -#}
 {{ config(materialized='table', enabled=var('loyalty_program_enabled', true)) }}
-{%- set typed_columns = ['membership_id', 'customer_id', 'program', 'tier', 'joined_at', 'left_at', 'updated_at'] %}
+{%- set typed_columns = [
+    'membership_id', 'customer_id', 'program', 'tier', 'joined_at', 'left_at', 'updated_at',
+] %}
 
 with
 
@@ -92,14 +94,14 @@ checked as (
 final as (
 
     select
-        membership_id,
-        customer_id,
-        program,
-        tier,
-        joined_at,
-        left_at,
-        updated_at,
-        reject_reason,
+        checked.membership_id,
+        checked.customer_id,
+        checked.program,
+        checked.tier,
+        checked.joined_at,
+        checked.left_at,
+        checked.updated_at,
+        checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
         {{ loaded_at() }} as _loaded_at
     from checked

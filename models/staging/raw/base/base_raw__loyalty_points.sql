@@ -90,13 +90,13 @@ checked as (
 final as (
 
     select
-        entry_id,
-        customer_id,
-        occurred_at,
-        entry_type,
-        points,
-        order_id,
-        reject_reason,
+        checked.entry_id,
+        checked.customer_id,
+        checked.occurred_at,
+        checked.entry_type,
+        checked.points,
+        checked.order_id,
+        checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
         {{ loaded_at() }} as _loaded_at
     from checked
