@@ -35,6 +35,7 @@ from conftest import Dbt
 from e2e.checks import assert_row, read
 from e2e.dataset import as_date, d
 from loyalty_analytics.contract import RAW_TABLES, create_table_sql
+from loyalty_analytics.report import program_table
 
 VARS = {"as_of_date": "2024-12-31", "period_grains": ["year"]}
 MODELS = ("+mart_program_impact", "+mart_program_join_effect", "+mart_program_points",
@@ -493,3 +494,23 @@ def test_returning_aov_matches_the_hand_computed_rows(built, segment):
     for year, expected in RETURNING_AOV.items():
         assert_every_column(rows[(year, segment)], {"segment": segment, **expected},
                             f"{year} {segment}")
+
+
+# --- the program block of `loyalty kpis` ---------------------------------------------------
+
+
+def test_the_kpi_printout_shows_the_program_block(built):
+    warehouse, _ = built
+    text = program_table(warehouse, grain="year", read_only=False)
+    lines = {line.split("  ")[0]: line.split() for line in text.splitlines() if "  " in line}
+    # columns 2023, 2024 (program 'any', segment 'all'), the values of IMPACT and POINTS_ROWS
+    assert lines["Members in the base at end"][-2:] == ["2", "1"]  # {a, b}, then {a}
+    assert lines["Repeat purchase rate, members"][-4:] == ["0.0", "%", "100.0", "%"]
+    assert lines["Repeat purchase rate, non-members"][-4:] == ["0.0", "%", "50.0", "%"]
+    assert lines["RPR members / non-members"][-2:] == ["–", "2.00"]
+    assert lines["NPS, members"][-2:] == ["–", "+100.0"]
+    # every program: 2023 none 100 + points 80; 2024 none 100 + points 195
+    assert lines["Points outstanding (liability)"][-2:] == ["180", "295"]
+    assert lines["Points redemption rate"][-4:] == ["0.0", "%", "43.5", "%"]  # 100 / 230
+    assert lines["Returning vs new AOV uplift"][-3:] == ["–", "77.8", "%"]  # 80 / 45 - 1
+    assert text.splitlines()[-1].endswith("benchmark is 31.0 %")
