@@ -208,6 +208,8 @@ PERIOD_2023 = {"period_grain": "year", "period_start": d("2023-01-01"),
                "period_end": d("2023-12-31"), "is_period_complete": True}
 PERIOD_2024 = {"period_grain": "year", "period_start": d("2024-01-01"),
                "period_end": d("2024-12-31"), "is_period_complete": True}
+# 2024 holds the as-of date: 0 periods before it; 2023 is one before
+LAST = {2023: {"periods_before_as_of": 1}, 2024: {"periods_before_as_of": 0}}
 
 IMPACT = {
     # 2023, points members {a, b}: both new (first orders 2023-03-01, 2023-05-01), in the base
@@ -222,7 +224,7 @@ IMPACT = {
         "upsell_ratio": 0.0,  # 0 multi-category / 2 single
         "avg_order_value": 90.0,  # 180 / 2
         "orders_per_active_customer": 1.0,  # 2 / 2
-        "nps_responses": 0, "nps": None, "cli": None,
+        "promoters": 0, "detractors": 0, "nps_responses": 0, "nps": None, "cli": None,
         "engaged_customers": 0, "mean_engagement_score": None,
         "clv": None,  # no one in the base at the end of 2022-12-31: annual churn NULL
         "repeat_purchase_rate_ratio": None,  # 0.0 / 0.0
@@ -236,7 +238,7 @@ IMPACT = {
         "revenue": 200.0, "customer_retention_rate": None, "churn_rate": None,
         "repeat_purchase_rate": 0.0, "upsell_ratio": 0.0,  # 0 / 1
         "avg_order_value": 200.0, "orders_per_active_customer": 1.0,
-        "nps_responses": 0, "nps": None, "cli": None,
+        "promoters": 0, "detractors": 0, "nps_responses": 0, "nps": None, "cli": None,
         "engaged_customers": 0, "mean_engagement_score": None, "clv": None,
         "repeat_purchase_rate_ratio": None, "avg_order_value_ratio": None, "nps_ratio": None,
     },
@@ -251,7 +253,7 @@ IMPACT = {
         "upsell_ratio": None,  # 1 multi-category / 0 single
         "avg_order_value": 100.0,  # 200 / 2
         "orders_per_active_customer": 2.0,
-        "nps_responses": 1,
+        "promoters": 1, "detractors": 0, "nps_responses": 1,
         "nps": 100.0,  # 100 x (1 - 0) / 1
         "cli": 200.0 / 3,  # (recommend 100 + repurchase 100 + try_new 0 (an 8)) / 3
         "engaged_customers": 1, "mean_engagement_score": 100.0,
@@ -274,7 +276,7 @@ IMPACT = {
         "upsell_ratio": 0.0,  # 0 / 2
         "avg_order_value": 130.0 / 3,  # 43.33
         "orders_per_active_customer": 1.5,  # 3 / 2
-        "nps_responses": 2,
+        "promoters": 1, "detractors": 0, "nps_responses": 2,
         "nps": 50.0,  # b 7 passive, c 10 promoter: 100 x (1 - 0) / 2
         "cli": None,  # no repurchase or try_new answer
         "engaged_customers": 1, "mean_engagement_score": 66.67,  # c
@@ -289,7 +291,8 @@ IMPACT = {
         "churned_customers": 0, "active_customers": 0, "repeat_customers": 0, "orders": 0,
         "revenue": 0.0, "customer_retention_rate": None, "churn_rate": None,
         "repeat_purchase_rate": None, "upsell_ratio": None, "avg_order_value": None,
-        "orders_per_active_customer": None, "nps_responses": 0, "nps": None, "cli": None,
+        "orders_per_active_customer": None, "promoters": 0, "detractors": 0,
+        "nps_responses": 0, "nps": None, "cli": None,
         "engaged_customers": 0, "mean_engagement_score": None, "clv": None,
         "repeat_purchase_rate_ratio": None, "avg_order_value_ratio": None, "nps_ratio": None,
     },
@@ -305,7 +308,7 @@ IMPACT = {
         "upsell_ratio": 0.5,  # 1 / 2
         "avg_order_value": 66.0,  # 330 / 5
         "orders_per_active_customer": 5.0 / 3,
-        "nps_responses": 3,
+        "promoters": 2, "detractors": 0, "nps_responses": 3,
         "nps": 200.0 / 3,  # promoters a, c; passive b: 100 x 2 / 3
         "cli": (200.0 / 3 + 100.0 + 0.0) / 3,  # 55.56
         "engaged_customers": 2,
@@ -338,7 +341,8 @@ def test_impact_has_every_period_segment_program_and_status(impact):
 @pytest.mark.parametrize("key", list(IMPACT), ids=lambda k: "-".join(map(str, k)))
 def test_impact_rows_match_the_hand_computed_ones(impact, key):
     year, program, status = key
-    expected = {**IMPACT[key], "segment": "all", "program": program, "member_status": status}
+    expected = {**IMPACT[key], **LAST[year], "segment": "all", "program": program,
+                "member_status": status}
     assert_every_column(impact[(year, "all", program, status)], expected, f"all {key}")
     # every customer is B2C, so the B2C row equals the 'all' row
     assert_every_column(impact[(year, "B2C", program, status)],
@@ -349,8 +353,8 @@ def test_impact_rows_match_the_hand_computed_ones(impact, key):
 @pytest.mark.parametrize("status", ["member", "non_member"])
 def test_any_program_equals_points_where_vip_club_has_no_member(impact, year, status):
     # vip_club has no member at either year end, so 'any' members are the points members
-    expected = {**IMPACT[(year, "points", status)], "segment": "all", "program": "any",
-                "member_status": status}
+    expected = {**IMPACT[(year, "points", status)], **LAST[year], "segment": "all",
+                "program": "any", "member_status": status}
     assert_every_column(impact[(year, "all", "any", status)], expected, f"any {year}")
 
 

@@ -455,6 +455,8 @@ measured as (
             as avg_order_value,
         {{ purchase_frequency('periods_counted.orders', 'periods_counted.active_customers') }}
             as orders_per_active_customer,
+        coalesce(surveys_counted.promoters, 0) as promoters,
+        coalesce(surveys_counted.detractors, 0) as detractors,
         coalesce(surveys_counted.nps_responses, 0) as nps_responses,
         {{ nps('surveys_counted.promoters', 'surveys_counted.detractors',
             'surveys_counted.nps_responses') }} as nps,
@@ -515,6 +517,8 @@ final as (
 
     select
         measured.*,
+        dense_rank() over (partition by measured.period_grain order by measured.period_start desc)
+        - 1 as periods_before_as_of,
         case
             when measured.member_status = 'member' then
                 {{ safe_divide('measured.repeat_purchase_rate', 'non_members.repeat_purchase_rate') }}
