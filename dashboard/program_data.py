@@ -108,6 +108,32 @@ def points(con: duckdb.DuckDBPyConnection, grain: str) -> pd.DataFrame:
     )
 
 
+def returning_aov(con: duckdb.DuckDBPyConnection, grain: str, segment: str) -> pd.DataFrame:
+    """AOV of returning against new customers by period (mart_returning_aov)."""
+    table = data.require_table(con, "mart_returning_aov")
+    return data._df(
+        con,
+        f"""
+        select period_start, is_period_complete, returning_avg_order_value,
+            new_avg_order_value, returning_aov_uplift
+        from {table}
+        where period_grain = ? and segment = ?
+        order by period_start
+        """,
+        [grain, segment],
+    )
+
+
+def returning_aov_benchmark(con: duckdb.DuckDBPyConnection) -> float | None:
+    """The seed's norm for returning_aov_uplift (0.31), None without the seed."""
+    table = data.find_table(con, "loyalty_benchmarks")
+    if table is None:
+        return None
+    value = con.execute(f"select max(rate_low) from {table} "
+                        "where metric_column = 'returning_aov_uplift'").fetchone()[0]
+    return None if value is None else float(value)
+
+
 @dataclass
 class ProgramData:
     path: Path
@@ -115,6 +141,7 @@ class ProgramData:
     segments: list[str]
     programs: list[str]
     join_effect: pd.DataFrame
+    returning_aov_benchmark: float | None
 
 
 def read_overview(path: Path | str) -> ProgramData | None:
@@ -123,11 +150,13 @@ def read_overview(path: Path | str) -> ProgramData | None:
         if not available(con):
             return None
         return ProgramData(path=Path(path), grains=data.grains(con), segments=data.segments(con),
-                           programs=programs(con), join_effect=join_effect(con))
+                           programs=programs(con), join_effect=join_effect(con),
+                           returning_aov_benchmark=returning_aov_benchmark(con))
 
 
 def read_period_frames(path: Path | str, grain: str, segment: str,
-                       program: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(impact rows of the program, points ledger) for one grain."""
+                       program: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(impact rows of the program, points ledger, returning AOV) for one grain."""
     with data.connect(path) as con:
-        return impact(con, grain, segment, program), points(con, grain)
+        return (impact(con, grain, segment, program), points(con, grain),
+                returning_aov(con, grain, segment))

@@ -124,6 +124,27 @@ def points_section(ledger: pd.DataFrame, grain: str) -> None:
             ).properties(title="Breakage rate (trailing year)", height=230), width="stretch")
 
 
+def returning_section(frame: pd.DataFrame, benchmark: float | None, segment: str) -> None:
+    with st.container(key="section_program_returning"):
+        st.subheader(f"Returning vs new customers' order value · {segment}")
+        st.caption("returning_aov_uplift = AOV of customers whose first order is before the "
+                   "period / AOV of new customers - 1 (mart_returning_aov). Dashed red line: "
+                   "the second article's \"existing customers spend on average 31 % more\" "
+                   "(seed loyalty_benchmarks).")
+        lines = alt.Chart(frame.dropna(subset=["returning_aov_uplift"])).mark_line(
+            point=True).encode(
+            x=alt.X("period_start:T", title=None),
+            y=alt.Y("returning_aov_uplift:Q", title=None, axis=alt.Axis(format="+.0%")),
+            tooltip=["period_start:T", alt.Tooltip("returning_aov_uplift:Q", format="+.1%")],
+        ).properties(height=230)
+        if benchmark is None:
+            st.altair_chart(lines, width="stretch")
+            return
+        rule = alt.Chart(pd.DataFrame({"benchmark": [benchmark]})).mark_rule(
+            strokeDash=[4, 4], color="#d62728").encode(y="benchmark:Q")
+        st.altair_chart(alt.layer(lines, rule), width="stretch")
+
+
 def main() -> None:
     st.set_page_config(page_title="Loyalty program", layout="wide")
     st.title("Loyalty program")
@@ -147,10 +168,11 @@ def main() -> None:
                              key="program_grain", format_func=str.capitalize)
     segment = st.sidebar.selectbox("Segment", overview.segments, index=0, key="program_segment")
     program = st.sidebar.selectbox("Program", overview.programs, index=0, key="program")
-    frame, ledger = load_frames(str(path), modified_ns, grain, segment, program)
+    frame, ledger, returning = load_frames(str(path), modified_ns, grain, segment, program)
     members_section(frame, grain, segment, program)
     join_section(overview.join_effect, program)
     points_section(ledger, grain)
+    returning_section(returning, overview.returning_aov_benchmark, segment)
 
 
 main()

@@ -315,7 +315,8 @@ def test_grain_and_segment_selectors_change_the_tiles(page, demo):
 
 # --- the "Loyalty program" page (dashboard/pages/1_Loyalty_program.py) -----------------------
 
-PROGRAM_CHARTS = 7  # 4 member-against-non-member lines, the join effect, 2 of the points
+# 4 member-against-non-member lines, the join effect, 2 of the points, the returning AOV
+PROGRAM_CHARTS = 8
 
 
 def program_charts_drawn(driver) -> bool:
@@ -333,6 +334,7 @@ def test_loyalty_program_page_shows_the_program_marts(browser, dashboard_url, de
     members = text_of(browser, ".st-key-section_program_members")
     assert "Members vs non-members · any · all" in members
     assert "What joining changed" in text_of(browser, ".st-key-section_program_join")
+    assert "31 % more" in text_of(browser, ".st-key-section_program_returning")
     (latest,) = demo.query("""
         select period_start, is_period_complete, repeat_purchase_rate,
                repeat_purchase_rate_ratio, avg_order_value_ratio
