@@ -20,10 +20,11 @@ import pytest
 import yaml
 from conftest import PROJECT_DIR, Dbt
 
+from attack import support
 from attack.support import (
     MARTS,
-    QUARANTINED,
-    STAGED,
+    PROGRAM_QUARANTINED,
+    PROGRAM_STAGED,
     Table,
     read_table,
     table_differences,
@@ -46,6 +47,9 @@ DBT_VARS = "{as_of_date: '2025-06-30'}"
 # Every model and data test; the unit tests read no raw data (they run in `make test`).
 BUILD = ("build", "--vars", DBT_VARS, "--exclude", "resource_type:unit_test")
 # The contract's marts, the staging and quarantine models: read after each build.
+# Every raw table, the loyalty program's two included: the dirty copy has bad rows in each.
+STAGED = {**support.STAGED, **PROGRAM_STAGED}
+QUARANTINED = {**support.QUARANTINED, **PROGRAM_QUARANTINED}
 RELATIONS = (*MARTS, *STAGED.values(), *QUARANTINED.values(), "mart_data_quality")
 
 
