@@ -1,7 +1,7 @@
 """The Great Expectations suites (`loyalty validate`) on small hand-made warehouses.
 
 No dbt: the raw tables are created from the data contract (contract.create_table_sql) and the
-marts by hand with the columns and types of models/marts/_marts__models.yml, so the suites
+marts by hand with the columns and types of the marts' YAML files (models/marts/), so the suites
 are checked against both contracts, in seconds. Each broken warehouse is the clean one with
 one thing broken; the message must name the table, the column and the expectation.
 """
@@ -21,7 +21,8 @@ from loyalty_analytics import cli, validate
 from loyalty_analytics.contract import RAW_TABLES, create_table_sql
 
 MARTS_DIR = Path(__file__).resolve().parents[1] / "models" / "marts"
-MARTS_YML = (MARTS_DIR / "_marts__models.yml", MARTS_DIR / "program" / "_program__models.yml")
+# One properties file per mart, beside it (the marts of models/marts/ and its program/).
+MARTS_YML = sorted(MARTS_DIR.rglob("*.yml"))
 
 RAW_ROWS = {
     # 20 customers, every fourth one B2B.

@@ -48,7 +48,7 @@ LATE_PRODUCT_ID = "~dup"
 # Line numbers of the bad lines added to clean orders (generated orders have 1 to 4 lines).
 BAD_LINE_NUMBER = 9001
 
-# The reasons of models/staging/raw/base/_base__models.yml, by table: every one is injected
+# The reasons of models/staging/raw/base/base_raw__*.yml, by table: every one is injected
 # (customers: a NULL created_at is not a rule, so it is not injected).
 REASONS: dict[str, tuple[str, ...]] = {
     "customers": ("missing_customer_id", "exact_duplicate", "superseded", "unknown_segment",
