@@ -10,7 +10,7 @@
         {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
             {%- set relation = adapter.get_relation(
                 database=node.database, schema=node.schema, identifier=node.identifier) -%}
-            {%- if relation is none and node.identifier in ['loyalty_memberships', 'loyalty_points'] -%}
+            {%- if relation is none and node.name in ['loyalty_memberships', 'loyalty_points'] -%}
                 {%- do problems.append("table " ~ node.schema ~ "." ~ node.identifier ~ " is missing"
                     ~ " (an optional table of the loyalty program: load it, or run with"
                     ~ " --vars '{loyalty_program_enabled: false}')") -%}
