@@ -12,9 +12,9 @@ import json
 
 import duckdb
 import pytest
+from attack.support import read_table, table_differences
 from conftest import Dbt
 
-from attack.support import read_table, table_differences
 from e2e.dataset import AS_OF_DATE, load_raw
 from loyalty_analytics.contract import RAW_TABLES
 
