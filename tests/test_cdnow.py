@@ -48,6 +48,8 @@ def test_sample_row_counts(sample):
         "order_items": 6_919,
         "survey_responses": 0,
         "engagement_events": 0,
+        "loyalty_memberships": 0,  # CDNOW has no loyalty program
+        "loyalty_points": 0,
     }
 
 

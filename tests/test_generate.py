@@ -149,6 +149,8 @@ def test_loaded_tables_have_the_contract_columns_and_types(con):
         ("order_items", "order_id, line_number"),
         ("survey_responses", "response_id"),
         ("engagement_events", "event_id"),
+        ("loyalty_memberships", "membership_id"),
+        ("loyalty_points", "entry_id"),
     ],
 )
 def test_keys_are_unique(con, table, key):
@@ -160,7 +162,10 @@ def test_keys_are_unique(con, table, key):
 
 def test_no_nulls_outside_the_nullable_columns(con):
     nullable = {("customers", "country"), ("survey_responses", "customer_id"),
-                ("engagement_events", "duration_seconds")}
+                ("engagement_events", "duration_seconds"),
+                # vip_club has no tiers; a member has no left_at; expiries have no order
+                ("loyalty_memberships", "tier"), ("loyalty_memberships", "left_at"),
+                ("loyalty_points", "order_id")}
     for table, columns in RAW_TABLES.items():
         for column, _ in columns:
             if (table, column) not in nullable:
@@ -396,7 +401,7 @@ def table_digests(folder) -> dict[str, str]:
     import hashlib
 
     digests = {}
-    for t in RAW_TABLES:
+    for t in DEFAULT_SHAPE_DIGESTS:
         frame = pq.read_table(folder / f"{t}.parquet").to_pandas()
         for added, equal_to in ADDED_COLUMNS.get(t, {}).items():
             assert frame[added].equals(frame[equal_to]), (t, added)
@@ -469,3 +474,80 @@ def test_steady_customers_keep_buying_to_the_end(steady):
         where first_at < timestamp '2024-01-01' and orders > 1
     """)
     assert share > 0.9
+
+
+# --- the loyalty program -------------------------------------------------------------------
+
+
+def test_the_five_tables_do_not_depend_on_the_program(tmp_path, monkeypatch):
+    """The program has a random stream of its own: drawing it differently leaves the other
+    tables byte-identical."""
+    from loyalty_analytics import generate as generate_module
+
+    generate(tmp_path / "a", customers=300, seed=11)
+    monkeypatch.setattr(generate_module, "JOIN_BASE", 0.5)
+    monkeypatch.setattr(generate_module, "REDEEM_SHARE", 0.0)
+    generate(tmp_path / "b", customers=300, seed=11)
+    for table in ("customers", "orders", "order_items", "survey_responses", "engagement_events"):
+        name = f"{table}.parquet"
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    name = "loyalty_memberships.parquet"
+    assert (tmp_path / "a" / name).read_bytes() != (tmp_path / "b" / name).read_bytes()
+
+
+def test_members_join_after_their_first_order_and_some_leave(con):
+    joined_after_first, total, left, programs = con.execute("""
+        with first_orders as (
+            select customer_id, min(ordered_at) as first_at from raw.orders group by 1
+        )
+        select count(*) filter (where m.joined_at > f.first_at), count(*),
+               count(m.left_at), count(distinct m.program)
+        from raw.loyalty_memberships as m
+        inner join first_orders as f using (customer_id)
+    """).fetchone()
+    assert total > 0 and joined_after_first == total
+    assert 0 < left < total
+    assert programs == 2  # points and vip_club
+    vip_share = one(con, "select avg((program = 'vip_club')::int) from raw.loyalty_memberships")
+    assert 0 < vip_share < 0.3  # a small paid club
+    tiers = {row[0] for row in con.execute(
+        "select distinct tier from raw.loyalty_memberships where program = 'points'").fetchall()}
+    assert tiers == {"bronze", "silver", "gold"}
+
+
+def test_points_signs_follow_the_entry_type_and_earnings_follow_orders(con):
+    by_type = dict(con.execute("""
+        select entry_type, count(*) from raw.loyalty_points group by 1""").fetchall())
+    assert set(by_type) == {"earn", "redeem", "expire", "adjust"}
+    assert one(con, """select count(*) from raw.loyalty_points
+        where (entry_type = 'earn' and points <= 0)
+           or (entry_type in ('redeem', 'expire') and points >= 0)""") == 0
+    # an earning is 1 point per whole currency unit of a completed order, after it
+    mismatched = one(con, """
+        select count(*) from raw.loyalty_points as p
+        inner join raw.orders as o using (order_id)
+        where p.entry_type = 'earn'
+          and (p.points != floor(o.order_total) or o.status != 'completed'
+               or p.occurred_at < o.ordered_at)""")
+    assert mismatched == 0
+    # no balance ever goes negative
+    assert one(con, """
+        select count(*) from (
+            select sum(points) over (partition by customer_id order by occurred_at, entry_id
+                                     rows unbounded preceding) as balance
+            from raw.loyalty_points)
+        where balance < 0""") == 0
+
+
+def test_members_buy_more_often_than_non_members(con):
+    member_orders, other_orders = con.execute("""
+        with counts as (
+            select customer_id, count(*) as orders from raw.orders
+            where status = 'completed' group by 1
+        )
+        select avg(orders) filter (where customer_id in (
+                   select customer_id from raw.loyalty_memberships)),
+               avg(orders) filter (where customer_id not in (
+                   select customer_id from raw.loyalty_memberships))
+        from counts""").fetchone()
+    assert member_orders > 1.5 * other_orders

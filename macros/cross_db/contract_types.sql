@@ -1,4 +1,4 @@
-{#- The enforced contracts (models/marts/_marts__models.yml) spell their data types in
+{#- The enforced contracts (the marts' YAML files) spell their data types in
     standard SQL: varchar, double precision, bigint, integer, decimal(38, 2), date, boolean,
     timestamp. DuckDB and Postgres take every one of them as it is; Spark has no
     `double precision` (its name is `double`) and wants a length on `varchar` (its text type

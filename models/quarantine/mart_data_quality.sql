@@ -1,5 +1,6 @@
 {#- Rejected raw rows by source table, reason and day of the row's own timestamp (NULL when
-    it had none or it was unreadable): a dashboard sees at once when a feed goes bad. -#}
+    it had none or it was unreadable): a dashboard sees at once when a feed goes bad. The
+    loyalty program's tables count while var('loyalty_program_enabled') is true. -#}
 with
 
 rejected as (
@@ -33,6 +34,7 @@ rejected as (
         reject_reason,
         {{ dbt.safe_cast('occurred_at', 'date') }} as row_date
     from {{ ref('quarantine_engagement_events') }}
+    {{- program_quality_rejects() }}
 
 ),
 

@@ -58,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser(
         "generate", help="write deterministic sample data as Parquet files",
-        description="Write <out>/<table>.parquet for the five raw tables.",
+        description="Write <out>/<table>.parquet for the five raw tables and the two of "
+                    "the loyalty program.",
     )
     generate.add_argument("--customers", type=_positive_int, default=2000)
     generate.add_argument("--years", type=_positive_int, default=3)

@@ -48,13 +48,39 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("event_type", "varchar"),
         ("duration_seconds", "integer"),
     ],
+    # The loyalty program (optional inputs, var loyalty_program_enabled).
+    "loyalty_memberships": [
+        ("membership_id", "varchar"),
+        ("customer_id", "varchar"),
+        ("program", "varchar"),
+        ("tier", "varchar"),
+        ("joined_at", "timestamp"),
+        ("left_at", "timestamp"),
+        ("updated_at", "timestamp"),
+    ],
+    "loyalty_points": [
+        ("entry_id", "varchar"),
+        ("customer_id", "varchar"),
+        ("occurred_at", "timestamp"),
+        ("entry_type", "varchar"),
+        ("points", "integer"),
+        ("order_id", "varchar"),
+    ],
 }
+
+# Optional tables: a loader creates them empty when their file is absent, and dbt reads them
+# only while var('loyalty_program_enabled') is true.
+OPTIONAL_TABLES = ("loyalty_memberships", "loyalty_points")
+# The five tables every warehouse must have.
+REQUIRED_TABLES = tuple(table for table in RAW_TABLES if table not in OPTIONAL_TABLES)
 
 ORDER_STATUSES = ("completed", "cancelled", "refunded", "pending")
 SEGMENTS = ("B2C", "B2B")
 SURVEY_QUESTIONS = {"recommend": (0, 10), "repurchase": (0, 10), "try_new": (0, 10),
                     "satisfaction": (1, 5)}
 EVENT_TYPES = ("session", "key_action")
+# Points entries: the sign each entry type must have (0: either sign, but not zero).
+POINTS_ENTRY_SIGNS = {"earn": 1, "redeem": -1, "expire": -1, "adjust": 0}
 
 
 def create_table_sql(table: str, schema: str = RAW_SCHEMA) -> str:

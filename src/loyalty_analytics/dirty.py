@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from loyalty_analytics.contract import RAW_TABLES, create_table_sql
+from loyalty_analytics.contract import OPTIONAL_TABLES, RAW_TABLES, create_table_sql
 from loyalty_analytics.load import LoadError, find_input, insert_sql, quote_identifier, sql_string
 
 MANIFEST_NAME = "dirty_manifest.json"
@@ -48,7 +48,7 @@ LATE_PRODUCT_ID = "~dup"
 # Line numbers of the bad lines added to clean orders (generated orders have 1 to 4 lines).
 BAD_LINE_NUMBER = 9001
 
-# The reasons of models/staging/raw/base/_base__models.yml, by table: every one is injected
+# The reasons of models/staging/raw/base/base_raw__*.yml, by table: every one is injected
 # (customers: a NULL created_at is not a rule, so it is not injected).
 REASONS: dict[str, tuple[str, ...]] = {
     "customers": ("missing_customer_id", "exact_duplicate", "superseded", "unknown_segment",
@@ -66,6 +66,12 @@ REASONS: dict[str, tuple[str, ...]] = {
                           "missing_customer_id", "missing_occurred_at",
                           "timestamp_out_of_range", "unknown_event_type", "missing_duration",
                           "negative_duration"),
+    "loyalty_memberships": ("missing_membership_id", "exact_duplicate", "missing_joined_at",
+                            "timestamp_out_of_range", "superseded", "missing_customer_id",
+                            "missing_program", "left_before_joined"),
+    "loyalty_points": ("missing_entry_id", "exact_duplicate", "missing_occurred_at",
+                       "timestamp_out_of_range", "duplicate_key", "missing_customer_id",
+                       "unknown_entry_type", "missing_points", "points_sign_mismatch"),
 }
 
 Row = dict[str, object]
@@ -92,10 +98,11 @@ def make_dirty(clean_dir: str | os.PathLike, out_dir: str | os.PathLike, seed: i
         con.execute("create schema bad")
         for table in RAW_TABLES:
             table_input = find_input(source, table)
-            if table_input is None:
+            if table_input is None and table not in OPTIONAL_TABLES:
                 raise LoadError(f"missing input in {source}: {table}.parquet or {table}.csv")
             con.execute(create_table_sql(table, "raw"))
-            con.execute(insert_sql(table_input, "raw"))
+            if table_input is not None:  # an optional table without a file stays empty
+                con.execute(insert_sql(table_input, "raw"))
         injected = _BadRows(con, random.Random(seed), seed).build()
         manifest = _write(con, injected, out, seed)
     manifest["clean_dir"] = str(source)
@@ -128,6 +135,8 @@ class _BadRows:
         self._order_items(rejected_orders)
         self._survey_responses()
         self._engagement_events()
+        self._loyalty_memberships()
+        self._loyalty_points()
         return self.rows
 
     # --- helpers ---------------------------------------------------------------------------
@@ -138,7 +147,8 @@ class _BadRows:
     # The table and column whose keys a new id must not collide with, by prefix.
     KEYS = {"C": ("customers", "customer_id"), "O": ("orders", "order_id"),
             "GHOST": ("orders", "order_id"), "R": ("survey_responses", "response_id"),
-            "E": ("engagement_events", "event_id")}
+            "E": ("engagement_events", "event_id"),
+            "M": ("loyalty_memberships", "membership_id"), "L": ("loyalty_points", "entry_id")}
 
     def new_id(self, prefix: str) -> str:
         """A key that no clean row has (generated keys are a letter and digits)."""
@@ -370,6 +380,73 @@ class _BadRows:
                                       "and duration_seconds is null")
         for row in copies:
             self.add("engagement_events", "exact_duplicate", row)
+
+
+    # --- loyalty_memberships ---------------------------------------------------------------
+    def _loyalty_memberships(self) -> None:
+        t = self.sample("loyalty_memberships", 4, "membership_id is not null "
+                        "and joined_at is not null and updated_at is not null")
+        at = self.at(t, "joined_at")
+        base = {"membership_id": None, "customer_id": self.customer(), "program": "points",
+                "tier": "bronze", "joined_at": at, "left_at": None,
+                "updated_at": at + dt.timedelta(hours=1)}
+
+        def bad(reason: str, **changes) -> None:
+            self.add("loyalty_memberships", reason,
+                     {**base, "membership_id": self.new_id("M"), **changes})
+
+        for key in (None, "", " "):
+            self.add("loyalty_memberships", "missing_membership_id",
+                     {**base, "membership_id": key})
+        bad("missing_customer_id", customer_id=None)
+        bad("missing_customer_id", customer_id="")
+        bad("missing_joined_at", joined_at=None)
+        bad("timestamp_out_of_range", joined_at=FUTURE, updated_at=FUTURE)
+        bad("timestamp_out_of_range", left_at=FUTURE)
+        bad("timestamp_out_of_range", updated_at=JUST_BEFORE_1990)
+        bad("missing_program", program=None)
+        bad("missing_program", program="  ")
+        bad("left_before_joined", left_at=at - dt.timedelta(days=1))
+        # Older versions of clean memberships: the clean (latest) row stays the current one.
+        for row in t[0:1]:
+            self.add("loyalty_memberships", "superseded", {
+                **row, "updated_at": row["updated_at"] - dt.timedelta(days=1), "tier": "gold"})
+        for row in t[1:2]:
+            version = {**row, "updated_at": row["updated_at"] - dt.timedelta(hours=2),
+                       "left_at": row["joined_at"] + dt.timedelta(days=1)}
+            self.add("loyalty_memberships", "superseded", version)
+            self.add("loyalty_memberships", "exact_duplicate", version)
+        for row in t[2:4]:
+            self.add("loyalty_memberships", "exact_duplicate", row)
+
+    # --- loyalty_points --------------------------------------------------------------------
+    def _loyalty_points(self) -> None:
+        t = self.sample("loyalty_points", 4, "entry_id is not null and occurred_at is not null")
+        at = self.at(t, "occurred_at")
+        base = {"entry_id": None, "customer_id": self.customer(), "occurred_at": at,
+                "entry_type": "earn", "points": 10, "order_id": None}
+
+        def bad(reason: str, **changes) -> None:
+            self.add("loyalty_points", reason, {**base, "entry_id": self.new_id("L"), **changes})
+
+        for key in (None, ""):
+            self.add("loyalty_points", "missing_entry_id", {**base, "entry_id": key})
+        bad("missing_customer_id", customer_id=None)
+        bad("missing_customer_id", customer_id="")
+        bad("missing_occurred_at", occurred_at=None)
+        bad("timestamp_out_of_range", occurred_at=FUTURE)
+        bad("timestamp_out_of_range", occurred_at=JUST_BEFORE_1990)
+        bad("unknown_entry_type", entry_type="bonus")
+        bad("unknown_entry_type", entry_type=None)
+        bad("missing_points", points=None)
+        for entry_type, points in (("earn", -10), ("earn", 0), ("redeem", 10), ("expire", 5)):
+            bad("points_sign_mismatch", entry_type=entry_type, points=points)
+        for row in t[0:1]:
+            self.add("loyalty_points", "duplicate_key", {
+                **row, "occurred_at": row["occurred_at"] - dt.timedelta(hours=1),
+                "points": row["points"] * 3})
+        for row in t[1:3]:
+            self.add("loyalty_points", "exact_duplicate", row)
 
 
 def _write(con: duckdb.DuckDBPyConnection, injected: dict[str, list[tuple[str, Row]]],

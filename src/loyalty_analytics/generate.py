@@ -1,4 +1,4 @@
-"""Deterministic sample data for the five raw tables of the contract, at any size.
+"""Deterministic sample data for the raw tables of the contract, at any size.
 
 Purchases follow a BG/NBD process (Fader, Hardie & Lee 2005): each customer buys at a rate
 lambda ~ Gamma(r, alpha) while alive and, after each repeat purchase, drops out with a
@@ -13,6 +13,13 @@ join evenly over the period and buy at a steady rate, much the same for everyone
 STEADY_GAMMA_R), never drop out, and there is no seasonality; about as many orders per
 customer as the default. The default shape is unchanged by the option (same draws, same
 bytes).
+
+The loyalty program (``loyalty_memberships``, ``loyalty_points``) is drawn from the orders
+afterwards, from a random stream of its own, so the five other tables are the same with or
+without it: customers join the points program some time after their first order, the more
+likely the more often they buy (members buy more often than non-members); tiers by trailing
+spend; points earned per order (1 per currency unit), redeemed against later orders, expiring
+after 12 months; some members leave. A few frequent buyers join the paid ``vip_club``.
 
 Customers are simulated in fixed-size chunks with vectorised numpy code, and every table is
 written as one Parquet file (``<out>/<table>.parquet``, one row group per chunk), so memory
@@ -113,6 +120,23 @@ ORDER_SESSION_SHARE = 0.8
 KEY_ACTIONS_PER_SESSION = 0.6
 DEPARTED_ENGAGEMENT_DAYS = 60.0  # mean days a dropped-out customer still visits
 
+# --- loyalty program ---------------------------------------------------------------------
+# Chance of joining the points program: base + per completed order, capped.
+JOIN_BASE = 0.05
+JOIN_PER_ORDER = 0.09
+JOIN_MAX = 0.85
+JOIN_DELAY_DAYS = 20.0  # mean days from the order a member joins at to joined_at
+LEAVE_SHARE = 0.15  # members who leave the program again
+# Tier by completed spend in the 365 days before the membership's last change.
+TIER_LIMITS = ((1500.0, "gold"), (500.0, "silver"), (0.0, "bronze"))
+POINTS_PER_UNIT = 1  # points earned per currency unit of a completed order
+REDEEM_SHARE = 0.6  # chance that a member redeems at an order when the balance allows
+REDEEM_MIN = 100  # points redeemed in blocks of this many
+EXPIRY_DAYS = 365
+ADJUST_SHARE = 0.03  # members with one goodwill (or correction) adjustment
+VIP_MIN_ORDERS = 4
+VIP_SHARE = 0.15  # of the customers with VIP_MIN_ORDERS completed orders
+
 _ARROW_TYPES = {
     "varchar": pa.string(),
     "timestamp": pa.timestamp("us"),
@@ -163,6 +187,8 @@ class _Counters:
     orders: int = 0
     responses: int = 0
     events: int = 0
+    memberships: int = 0
+    entries: int = 0
 
 
 def generate(
@@ -174,7 +200,7 @@ def generate(
     progress: bool = False,
     shape: str = "default",
 ) -> dict[str, int]:
-    """Write ``<out_dir>/<table>.parquet`` for the five raw tables; return rows per table.
+    """Write ``<out_dir>/<table>.parquet`` for the raw tables; return rows per table.
 
     ``customers`` customers over the ``years`` years that end on ``end_date`` (inclusive,
     UTC); with the defaults about 10 orders per customer over 3 years. ``progress`` prints
@@ -209,6 +235,8 @@ def generate(
             n = min(CHUNK_CUSTOMERS, customers - k * CHUNK_CUSTOMERS)
             rng = np.random.default_rng(np.random.SeedSequence([seed, 1, k]))
             tables = _simulate_chunk(rng, n, period, catalog, counters, id_width, steady)
+            program_rng = np.random.default_rng(np.random.SeedSequence([seed, 2, k]))
+            tables.update(_simulate_program(program_rng, tables["orders"], period, counters))
             for name, table in tables.items():
                 writers[name].write_table(table)
                 rows[name] += table.num_rows
@@ -522,6 +550,160 @@ def _simulate_chunk(
     }
 
 
+def _simulate_program(
+    rng: np.random.Generator,
+    orders: pa.Table,
+    period: _Period,
+    counters: _Counters,
+) -> dict[str, pa.Table]:
+    """The loyalty program of one chunk's customers, drawn from their orders: the
+    ``loyalty_memberships`` and ``loyalty_points`` tables. Every draw comes from ``rng``, a
+    stream of its own, so the other tables do not depend on the program."""
+    encoded = orders.column("customer_id").combine_chunks().dictionary_encode()
+    o_cust = encoded.indices.to_numpy().astype(np.int64)  # orders are sorted by customer
+    customer_ids = encoded.dictionary
+    n = len(customer_ids)
+    micros = pc.cast(orders.column("ordered_at").combine_chunks(), pa.int64()).to_numpy()
+    o_sec = micros // 1_000_000 - period.start_epoch_s
+    completed = pc.equal(orders.column("status"), "completed").to_numpy(zero_copy_only=False)
+    total = pc.cast(orders.column("order_total"), pa.float64()).to_numpy()
+    order_ids = orders.column("order_id").combine_chunks()
+    end_s = period.end_s
+
+    # Per-customer draws, a fixed number each, so one customer's luck moves no one else's.
+    u_join, u_anchor, u_leave, leave_at, u_adjust, adjust_at, u_vip, vip_leave = (
+        rng.random(n) for _ in range(8))
+    join_delay = rng.exponential(JOIN_DELAY_DAYS * SECONDS_PER_DAY, n)
+    vip_delay = rng.exponential(2 * SECONDS_PER_DAY, n)
+    u_redeem = rng.random(o_cust.size)
+
+    starts = np.searchsorted(o_cust, np.arange(n))
+    stops = np.append(starts[1:], o_cust.size)
+    memberships: list[tuple] = []
+    entries: list[tuple] = []
+    for c in range(n):
+        rows = np.arange(starts[c], stops[c])
+        done = rows[completed[rows]]
+        if done.size == 0:
+            continue
+        p_join = min(JOIN_MAX, JOIN_BASE + JOIN_PER_ORDER * done.size)
+        if u_join[c] < p_join:
+            anchor = done[int(u_anchor[c] * min(done.size, 3))]
+            joined = int(o_sec[anchor] + 60 + join_delay[c])
+            if joined <= end_s:
+                left = None
+                if u_leave[c] < LEAVE_SHARE:
+                    left = int(joined + 3600 + leave_at[c] * (end_s - joined))
+                    left = left if left <= end_s else None
+                until = left if left is not None else end_s
+                member_orders = done[(o_sec[done] >= joined) & (o_sec[done] < until)]
+                adjust = (int(joined + adjust_at[c] * (until - joined))
+                          if u_adjust[c] < ADJUST_SHARE else None)
+                entries += _points_entries(c, member_orders, o_sec, total, order_ids,
+                                           u_redeem, adjust, until, left)
+                stamp = left if left is not None else (
+                    int(o_sec[member_orders[-1]]) + 60 if member_orders.size else joined)
+                spent = total[done[(o_sec[done] > stamp - EXPIRY_DAYS * SECONDS_PER_DAY)
+                                   & (o_sec[done] <= stamp)]].sum()
+                tier = next(name for limit, name in TIER_LIMITS if spent >= limit)
+                memberships.append((c, "points", tier, joined, left, stamp))
+        if done.size >= VIP_MIN_ORDERS and u_vip[c] < VIP_SHARE:
+            joined = int(o_sec[done[VIP_MIN_ORDERS - 1]] + 600 + vip_delay[c])
+            if joined <= end_s:
+                left = int(joined + 86_400 + vip_leave[c] * 2 * (end_s - joined))
+                left = left if left <= end_s else None
+                memberships.append((c, "vip_club", None, joined, left,
+                                    left if left is not None else joined))
+
+    m = len(memberships)
+    m_cust = np.array([row[0] for row in memberships], dtype=np.int64)
+    loyalty_memberships = pa.table(
+        {
+            "membership_id": _ids("M", counters.memberships + 1 + np.arange(m), 9),
+            "customer_id": customer_ids.take(pa.array(m_cust)),
+            "program": pa.array([row[1] for row in memberships], pa.string()),
+            "tier": pa.array([row[2] for row in memberships], pa.string()),
+            "joined_at": _timestamps(period, np.array([r[3] for r in memberships], np.int64)),
+            "left_at": _optional_timestamps(period, [row[4] for row in memberships]),
+            "updated_at": _timestamps(
+                period, np.minimum(np.array([r[5] for r in memberships], np.int64), end_s)),
+        },
+        schema=arrow_schema("loyalty_memberships"),
+    )
+    e = len(entries)
+    loyalty_points = pa.table(
+        {
+            "entry_id": _ids("L", counters.entries + 1 + np.arange(e), 10),
+            "customer_id": customer_ids.take(pa.array([row[0] for row in entries], pa.int64())),
+            "occurred_at": _timestamps(
+                period, np.minimum(np.array([r[1] for r in entries], np.int64), end_s)),
+            "entry_type": pa.array([row[2] for row in entries], pa.string()),
+            "points": pa.array([row[3] for row in entries], pa.int32()),
+            "order_id": pa.array([row[4] for row in entries], pa.string()),
+        },
+        schema=arrow_schema("loyalty_points"),
+    )
+    counters.memberships += m
+    counters.entries += e
+    return {"loyalty_memberships": loyalty_memberships, "loyalty_points": loyalty_points}
+
+
+def _points_entries(c, member_orders, o_sec, total, order_ids, u_redeem, adjust, until, left):
+    """One member's points entries, in time order: (customer, second, type, points, order).
+
+    Each completed order earns POINTS_PER_UNIT per whole currency unit; at an order the
+    member may first redeem whole blocks of REDEEM_MIN from the balance (at most the order's
+    value); points are used oldest first and what is left of an earning expires
+    EXPIRY_DAYS after it (and all of it when the member leaves)."""
+    out: list[tuple] = []
+    lots: list[list[int]] = []  # [expiry second, points left], oldest first
+
+    def expire_until(second: int) -> None:
+        while lots and lots[0][0] <= second:
+            expiry, left_points = lots.pop(0)
+            if left_points > 0:
+                out.append((c, expiry, "expire", -left_points, None))
+
+    def use(points: int) -> None:
+        while points > 0 and lots:
+            taken = min(points, lots[0][1])
+            lots[0][1] -= taken
+            points -= taken
+            if lots[0][1] == 0:
+                lots.pop(0)
+
+    events = [(int(o_sec[i]), i) for i in member_orders]
+    if adjust is not None:
+        events.append((adjust, -1))
+    for second, i in sorted(events):
+        expire_until(second)
+        balance = sum(lot[1] for lot in lots)
+        if i < 0:
+            points = 50 if balance < 25 else -25
+            out.append((c, second, "adjust", points, None))
+            if points > 0:
+                lots.append([second + EXPIRY_DAYS * SECONDS_PER_DAY, points])
+            else:
+                use(-points)
+            continue
+        order_id = order_ids[int(i)].as_py()
+        if balance >= REDEEM_MIN and u_redeem[i] < REDEEM_SHARE:
+            redeemed = min(balance, int(total[i])) // REDEEM_MIN * REDEEM_MIN
+            if redeemed > 0:
+                out.append((c, second + 30, "redeem", -redeemed, order_id))
+                use(redeemed)
+        earned = int(total[i] * POINTS_PER_UNIT)
+        if earned > 0:
+            out.append((c, second + 60, "earn", earned, order_id))
+            lots.append([second + 60 + EXPIRY_DAYS * SECONDS_PER_DAY, earned])
+    expire_until(until)
+    if left is not None:
+        remaining = sum(lot[1] for lot in lots)
+        if remaining > 0:
+            out.append((c, left - 1, "expire", -remaining, None))  # still a member
+    return sorted(out, key=lambda row: row[1])
+
+
 def _rank_within(group: np.ndarray, n_groups: int) -> np.ndarray:
     """1-based position of each element within its group (``group`` sorted ascending)."""
     starts = np.searchsorted(group, np.arange(n_groups))
@@ -555,6 +737,14 @@ def _timestamps(period: _Period, seconds: np.ndarray) -> pa.Array:
     """Timestamps (UTC, microseconds) from seconds after the start of the period."""
     micros = (np.asarray(seconds, dtype=np.int64) + period.start_epoch_s) * 1_000_000
     return pa.array(micros.view("datetime64[us]"))
+
+
+def _optional_timestamps(period: _Period, seconds: list[int | None]) -> pa.Array:
+    """Timestamps like _timestamps, NULL where the value is None."""
+    mask = np.array([value is None for value in seconds], dtype=bool)
+    filled = np.array([0 if value is None else value for value in seconds], dtype=np.int64)
+    micros = (filled + period.start_epoch_s) * 1_000_000
+    return pa.array(micros.view("datetime64[us]"), mask=mask)
 
 
 def _decimals(cents: np.ndarray) -> pa.Array:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from loyalty_analytics.contract import RAW_SCHEMA, RAW_TABLES, create_table_sql
+from loyalty_analytics.contract import OPTIONAL_TABLES, RAW_SCHEMA, RAW_TABLES, create_table_sql
 
 
 class LoadError(Exception):
@@ -142,16 +142,19 @@ def load_directory(
     schema: str = RAW_SCHEMA,
     allow_missing: bool = False,
 ) -> dict[str, int]:
-    """Replace the five raw tables of ``warehouse`` with the files in ``source_dir``.
+    """Replace the raw tables of ``warehouse`` with the files in ``source_dir``.
 
     Returns the rows loaded per table and prints them. A missing table file is an error,
-    unless ``allow_missing``: then the table is created empty and a warning is printed.
+    unless ``allow_missing``: then the table is created empty and a warning is printed. The
+    optional tables (contract.OPTIONAL_TABLES, the loyalty program) are created empty when
+    their file is absent, without a warning.
     """
     source = Path(source_dir)
     if not source.is_dir():
         raise LoadError(f"input directory not found: {source}")
     inputs = {table: find_input(source, table) for table in RAW_TABLES}
-    missing = [table for table, found in inputs.items() if found is None]
+    missing = [table for table, found in inputs.items()
+               if found is None and table not in OPTIONAL_TABLES]
     if missing and not allow_missing:
         names = ", ".join(f"{t}.parquet or {t}.csv" for t in missing)
         raise LoadError(f"missing input in {source}: {names} (or pass --allow-missing)")
@@ -166,7 +169,9 @@ def load_directory(
         try:
             for table, table_input in inputs.items():
                 con.execute(create_table_sql(table, schema_sql))
-                if table_input is None:
+                if table_input is None and table in OPTIONAL_TABLES:
+                    pass  # optional: an empty table, the program marts stay empty
+                elif table_input is None:
                     print(f"warning: no input for {table} in {source}: "
                           f"{schema}.{table} is empty", file=sys.stderr)
                 else:

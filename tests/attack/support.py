@@ -13,7 +13,12 @@ from pathlib import Path
 import duckdb
 from conftest import PROJECT_DIR
 
-from loyalty_analytics.contract import RAW_TABLES, create_table_sql
+from loyalty_analytics.contract import (
+    OPTIONAL_TABLES,
+    RAW_TABLES,
+    REQUIRED_TABLES,
+    create_table_sql,
+)
 
 # The marts of the data contract ("Outputs"): each must come out the same on clean and on
 # dirty input.
@@ -28,9 +33,13 @@ MARTS = (
     "dim_customers",
     "fct_customer_periods",
 )
-# The staging models, one per raw table.
-STAGED = {table: f"stg_{table}" for table in RAW_TABLES}
-QUARANTINED = {table: f"quarantine_{table}" for table in RAW_TABLES}
+# The staging and quarantine models, one per required raw table ...
+STAGED = {table: f"stg_{table}" for table in REQUIRED_TABLES}
+QUARANTINED = {table: f"quarantine_{table}" for table in REQUIRED_TABLES}
+# ... and those of the loyalty program's optional tables, which a test reads only where its
+# data has program rows (a generated night's load has no bad one: its quarantine is empty).
+PROGRAM_STAGED = {table: f"stg_{table}" for table in OPTIONAL_TABLES}
+PROGRAM_QUARANTINED = {table: f"quarantine_{table}" for table in OPTIONAL_TABLES}
 
 # The contract marts, the quarantine and everything upstream of them, with the data tests
 # whose parents are all selected (rows_reconcile included): what a property example needs,

@@ -20,10 +20,11 @@ import pytest
 import yaml
 from conftest import PROJECT_DIR, Dbt
 
+from attack import support
 from attack.support import (
     MARTS,
-    QUARANTINED,
-    STAGED,
+    PROGRAM_QUARANTINED,
+    PROGRAM_STAGED,
     Table,
     read_table,
     table_differences,
@@ -46,6 +47,9 @@ DBT_VARS = "{as_of_date: '2025-06-30'}"
 # Every model and data test; the unit tests read no raw data (they run in `make test`).
 BUILD = ("build", "--vars", DBT_VARS, "--exclude", "resource_type:unit_test")
 # The contract's marts, the staging and quarantine models: read after each build.
+# Every raw table, the loyalty program's two included: the dirty copy has bad rows in each.
+STAGED = {**support.STAGED, **PROGRAM_STAGED}
+QUARANTINED = {**support.QUARANTINED, **PROGRAM_QUARANTINED}
 RELATIONS = (*MARTS, *STAGED.values(), *QUARANTINED.values(), "mart_data_quality")
 
 
@@ -103,10 +107,9 @@ def test_every_reason_of_the_staging_rules_is_injected(builds):
 def test_the_injected_reasons_are_those_of_the_base_models():
     """dirty.REASONS lists every reject_reason the base models accept, no more: a new
     staging rule needs bad rows in dirty.py."""
-    spec = yaml.safe_load((PROJECT_DIR / "models/staging/raw/base/_base__models.yml")
-                          .read_text())
+    base = sorted((PROJECT_DIR / "models/staging/raw/base").glob("base_raw__*.yml"))
     accepted = {}
-    for model in spec["models"]:
+    for model in [m for path in base for m in yaml.safe_load(path.read_text())["models"]]:
         (column,) = [c for c in model["columns"] if c["name"] == "reject_reason"]
         (test,) = [t for t in column["data_tests"] if "accepted_values" in t]
         arguments = test["accepted_values"].get("arguments", test["accepted_values"])

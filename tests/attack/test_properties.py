@@ -31,7 +31,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from attack.support import MART_SELECTION, QUARANTINED, STAGED, read_table, write_raw
-from loyalty_analytics.contract import RAW_TABLES
 
 FIRST_DAY = dt.datetime(2023, 1, 1)
 DAYS = 900  # to mid-June 2025: long enough for gaps beyond the 365-day window
@@ -159,7 +158,8 @@ def test_mart_invariants_hold_on_random_raw_data(dbt_dirs, tmp_path_factory, raw
 
 
 def check_rows_reconcile(con: duckdb.DuckDBPyConnection) -> None:
-    for table in RAW_TABLES:
+    # the five required tables: the examples hold no loyalty program row
+    for table in STAGED:
         raw, staged, quarantined = con.execute(
             f"select (select count(*) from raw.{table}), "
             f"(select count(*) from analytics.{STAGED[table]}), "

@@ -330,3 +330,59 @@ def test_who_to_win_back_shows_the_segment_grid_and_the_list(page, demo):
     assert section.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')
     path = screenshot(page, ".st-key-section_win_back", "dashboard_win_back.png")
     assert path.stat().st_size > 10_000
+
+
+# --- the "Loyalty program" page (dashboard/pages/1_Loyalty_program.py) -----------------------
+
+# 4 member-against-non-member lines, the join effect, 2 of the points, the returning AOV
+PROGRAM_CHARTS = 8
+
+
+def program_charts_drawn(driver) -> bool:
+    charts = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')
+    return len(charts) == PROGRAM_CHARTS and all(
+        c.find_elements(By.CSS_SELECTOR, "canvas, svg.marks") for c in charts)
+
+
+def test_loyalty_program_page_shows_the_program_marts(browser, dashboard_url, demo):
+    browser.get(f"{dashboard_url}/Loyalty_program")
+    wait_until(browser,
+               lambda d: d.find_elements(By.CSS_SELECTOR, ".st-key-section_program_points"),
+               "the points section of the program page")
+    wait_until(browser, program_charts_drawn, "every chart of the program page")
+    members = text_of(browser, ".st-key-section_program_members")
+    assert "Members vs non-members · any · all" in members
+    assert "What joining changed" in text_of(browser, ".st-key-section_program_join")
+    assert "31 % more" in text_of(browser, ".st-key-section_program_returning")
+    (latest,) = demo.query("""
+        select period_start, is_period_complete, repeat_purchase_rate,
+               repeat_purchase_rate_ratio, avg_order_value_ratio
+        from analytics.mart_program_impact
+        where period_grain = 'month' and segment = 'all' and program = 'any'
+          and member_status = 'member'
+        order by period_start desc limit 1""")
+    (non_member,) = demo.query("""
+        select repeat_purchase_rate from analytics.mart_program_impact
+        where period_grain = 'month' and segment = 'all' and program = 'any'
+          and member_status = 'non_member' and period_start = ?""", [latest["period_start"]])
+    label = f"{latest['period_start']:%Y-%m}" + ("" if latest["is_period_complete"] else "*")
+    tiles = read_tiles(browser)
+    expected = {
+        f"RPR, members · {label}": (latest["repeat_purchase_rate"], "rate"),
+        f"RPR, non-members · {label}": (non_member["repeat_purchase_rate"], "rate"),
+        f"RPR members ÷ non-members · {label}": (latest["repeat_purchase_rate_ratio"], "ratio"),
+        f"AOV members ÷ non-members · {label}": (latest["avg_order_value_ratio"], "ratio"),
+    }
+    for title, (value, kind) in expected.items():
+        assert title in tiles, (title, sorted(tiles))
+        assert parse(tiles[title][0]) == pytest.approx(value, abs=0.0005 if kind == "rate"
+                                                       else 0.005), title
+    (liability,) = demo.query("""
+        select sum(points_outstanding) as total from analytics.mart_program_points
+        where period_grain = 'month'
+          and period_start = (select max(period_start) from analytics.mart_program_points)""")
+    outstanding = [value for title, (value, _) in tiles.items()
+                   if title.startswith("Points outstanding")]
+    assert outstanding == [f"{int(liability['total']):,}"]
+    assert screenshot(browser, ".st-key-section_program_members",
+                      "dashboard_program.png").stat().st_size > 10_000

@@ -38,6 +38,9 @@ def generate(seed: int = SEED) -> dict[str, list[dict]]:
     unknown = [cid for cid in buyers if cid not in set(known)]
     raw["survey_responses"] = _survey_responses(rng, known, unknown)
     raw["engagement_events"] = _engagement_events(rng, known, unknown)
+    # Drawn after the other tables, so these stay as they were.
+    raw["loyalty_memberships"] = _loyalty_memberships(rng, buyers)
+    raw["loyalty_points"] = _loyalty_points(rng, raw["loyalty_memberships"], buyers)
     return raw
 
 
@@ -114,5 +117,64 @@ def _engagement_events(rng: random.Random, known: list[str], unknown: list[str])
     rows.append(dict(rows[0]))
     rows.append({**rows[1], "duration_seconds": 1, "occurred_at": rows[1]["occurred_at"]
                  - dt.timedelta(minutes=5)})
+    rng.shuffle(rows)
+    return rows
+
+
+def _loyalty_memberships(rng: random.Random, buyers: list[str]) -> list[dict]:
+    rows: list[dict] = []
+    members = rng.sample(buyers, len(buyers) // 2)
+    for n, customer in enumerate(members, start=1):
+        joined = _when(rng)
+        left = joined + dt.timedelta(days=rng.randint(1, 500)) if rng.random() < 0.3 else None
+        rows.append({"membership_id": f"M{n:04d}", "customer_id": customer, "program": "points",
+                     "tier": rng.choice(["bronze", "silver", "gold", None]),
+                     "joined_at": joined, "left_at": left, "updated_at": left or joined})
+    # A second, overlapping membership of some members: the paid club.
+    for n, customer in enumerate(rng.sample(members, 6), start=1):
+        joined = rng.choice(EDGE_TIMES)
+        rows.append({"membership_id": f"V{n:02d}", "customer_id": customer,
+                     "program": "vip_club", "tier": None, "joined_at": joined,
+                     "left_at": None if n % 2 else joined + dt.timedelta(days=60),
+                     "updated_at": joined})
+    first = rows[0]
+    rows += [
+        # an older version (superseded), an exact copy, and rows staging rejects
+        {**first, "tier": "gold", "updated_at": first["updated_at"] - dt.timedelta(days=3)},
+        dict(rows[1]),
+        {**first, "membership_id": "X1", "program": None},
+        {**first, "membership_id": "X2", "left_at": first["joined_at"] - dt.timedelta(days=1)},
+        {**first, "membership_id": "X3", "joined_at": None},
+        # a membership whose latest version is invalid: it counts nowhere
+        {**rows[2], "membership_id": "X4", "updated_at": rows[2]["updated_at"]},
+        {**rows[2], "membership_id": "X4", "customer_id": None,
+         "updated_at": rows[2]["updated_at"] + dt.timedelta(days=1)},
+    ]
+    rng.shuffle(rows)
+    return rows
+
+
+def _loyalty_points(rng: random.Random, memberships: list[dict], buyers: list[str]) -> list[dict]:
+    rows: list[dict] = []
+    owners = sorted({m["customer_id"] for m in memberships if m["customer_id"]}) + buyers[:3]
+    signs = {"earn": 1, "redeem": -1, "expire": -1, "adjust": 0}  # 0: either sign
+    for n in range(1, 601):
+        kind = rng.choices(list(signs), weights=[6, 2, 1, 1])[0]
+        sign = signs[kind] or rng.choice([-1, 1])
+        rows.append({"entry_id": f"P{n:05d}", "customer_id": rng.choice(owners),
+                     "occurred_at": _when(rng), "entry_type": kind,
+                     "points": sign * rng.randint(1, 400),
+                     "order_id": f"O{n:05d}" if kind in ("earn", "redeem") else None})
+    base = {"customer_id": owners[0], "occurred_at": dt.datetime(2023, 6, 1, 12, 0, 0),
+            "entry_type": "earn", "points": 10, "order_id": None}
+    rows += [
+        {**base, "entry_id": "X1", "points": -10},
+        {**base, "entry_id": "X2", "entry_type": "redeem"},
+        {**base, "entry_id": "X3", "entry_type": "bonus"},
+        {**base, "entry_id": "X4", "occurred_at": None},
+        {**base, "entry_id": "X5", "points": None},
+        {**base, "entry_id": None},
+    ]
+    rows.append(dict(rows[0]))
     rng.shuffle(rows)
     return rows

@@ -56,6 +56,10 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "mart_data_quality": ("source_table", "reject_reason", "row_date"),
     "mart_customer_segments": ("customer_id",),
     "mart_segment_periods": ("period_grain", "period_start", "rfm_segment"),
+    "mart_returning_aov": PERIOD_SEGMENT,
+    "mart_program_impact": (*PERIOD_SEGMENT, "program", "member_status"),
+    "mart_program_join_effect": ("join_month", "program"),
+    "mart_program_points": ("period_grain", "period_start", "program"),
 }
 # The build's start time, stamped on quarantined rows and (as `_loaded_at`) on every row an
 # incremental model writes: different in every build.

@@ -52,7 +52,8 @@ def test_load_from_duckdb_round_trips_every_value(tmp_path):
             con.close()
 
     assert counts == {"customers": len(customers), "orders": 2, "order_items": 0,
-                      "survey_responses": 0, "engagement_events": 0}
+                      "survey_responses": 0, "engagement_events": 0,
+                      "loyalty_memberships": 0, "loyalty_points": 0}
     assert loaded_customers == sorted((*row, row[1]) for row in customers)
     assert loaded_orders == orders
     assert order_types == ["text", "text", "timestamp without time zone", "text", "numeric",

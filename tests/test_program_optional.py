@@ -1,0 +1,88 @@
+"""The loyalty program's tables are optional: a warehouse with only the five required raw
+tables builds with var('loyalty_program_enabled') false (no program source, staging,
+quarantine or mart is built), and stops at the contract check, naming the var, when it is
+true (the default)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import PROJECT_DIR
+
+from loyalty_analytics.contract import OPTIONAL_TABLES, REQUIRED_TABLES, create_table_sql
+
+PROGRAM_MODELS = (
+    "base_raw__loyalty_memberships", "base_raw__loyalty_points", "stg_loyalty_memberships",
+    "stg_loyalty_points", "quarantine_loyalty_memberships", "quarantine_loyalty_points",
+    "mart_program_impact", "mart_program_join_effect", "mart_program_points",
+)
+
+
+def dbt(warehouse: Path, work: Path, *args: str) -> subprocess.CompletedProcess:
+    """``dbt ARGS`` in its own process on ``warehouse`` (its own target and log dirs)."""
+    profiles = work / "profiles"
+    profiles.mkdir(parents=True, exist_ok=True)
+    (profiles / "profiles.yml").write_text((PROJECT_DIR / "profiles.example.yml").read_text())
+    argv = [str(Path(sys.executable).with_name("dbt")), *args,
+            "--profiles-dir", str(profiles), "--target-path", str(work / "target"),
+            "--log-path", str(work / "logs")]
+    env = {"PATH": "/usr/bin:/bin", "DBT_DUCKDB_PATH": str(warehouse),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+    return subprocess.run(argv, cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+                          timeout=900, check=False)
+
+
+@pytest.fixture(scope="module")
+def without_program(tmp_path_factory) -> tuple[Path, Path]:
+    """A warehouse with the five required tables (one customer, two orders) and no program
+    tables."""
+    work = tmp_path_factory.mktemp("program_optional")
+    warehouse = work / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw")
+        for table in REQUIRED_TABLES:
+            con.execute(create_table_sql(table))
+        con.execute("insert into raw.customers values ('c1', '2024-01-01', 'B2C', 'SE')")
+        con.execute("insert into raw.orders values "
+                    "('o1', 'c1', '2024-01-05 10:00', 'completed', 10.00, '2024-01-05 10:00'),"
+                    "('o2', 'c1', '2024-02-05 10:00', 'completed', 30.00, '2024-02-05 10:00')")
+        con.execute("insert into raw.order_items values "
+                    "('o1', 1, 'p1', 'books', 1, 10.00), ('o2', 1, 'p1', 'books', 1, 30.00)")
+    return warehouse, work
+
+
+def tables(warehouse: Path) -> set[str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {row[0] for row in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'analytics'").fetchall()}
+
+
+def test_the_build_stops_naming_the_var_when_the_program_is_enabled(without_program):
+    warehouse, work = without_program
+    run = dbt(warehouse, work / "enabled", "build")
+    assert run.returncode != 0
+    for table in OPTIONAL_TABLES:
+        assert f"table raw.{table} is missing" in run.stdout
+    assert "loyalty_program_enabled: false" in run.stdout
+
+
+def test_everything_else_builds_with_the_program_disabled(without_program):
+    warehouse, work = without_program
+    run = dbt(warehouse, work / "disabled", "build", "--vars", "{loyalty_program_enabled: false}",
+              "--exclude", "resource_type:unit_test")
+    assert run.returncode == 0, run.stdout[-3000:]
+    built = tables(warehouse)
+    assert {"mart_loyalty_kpis", "mart_data_quality", "mart_returning_aov"} <= built
+    assert built.isdisjoint(PROGRAM_MODELS)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        # February: c1 is returning (first order in January), 30 / 1
+        aov = con.execute(
+            "select returning_avg_order_value from analytics.mart_returning_aov "
+            "where period_grain = 'month' and period_start = '2024-02-01' and segment = 'all'"
+        ).fetchone()[0]
+    assert aov == pytest.approx(30.0)
