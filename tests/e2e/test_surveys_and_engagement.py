@@ -36,9 +36,10 @@ from loyalty_analytics.contract import RAW_TABLES, create_table_sql
 
 AS_OF_DATE = "2024-03-31"
 VARS = {"as_of_date": AS_OF_DATE}
-# its parents include mart_survey_scores and mart_engagement; the quarantine models too, for
-# the raw = staged + quarantined reconciliation tests
-MODELS = ("+mart_loyalty_kpis", "path:models/quarantine")
+# its parents include mart_survey_scores and mart_engagement; every staging and quarantine
+# model too (the loyalty program's included), for the raw = staged + quarantined
+# reconciliation tests
+MODELS = ("+mart_loyalty_kpis", "+path:models/staging", "path:models/quarantine")
 
 CUSTOMERS = [
     # customer_id, created_at, segment, country
