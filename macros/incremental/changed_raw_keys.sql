@@ -4,17 +4,29 @@
     an exact copy, whatever their timestamps say. Also re-derived on every run: the keys of
     rows held back as `timestamp_out_of_range` (a stamp after the build start comes into range
     as time passes), and `extra_keys`, a select of more keys (order lines: their orders
-    changed). When the raw table holds as many rows as `this` and nothing is held back, the
-    counting is skipped (see has_new_raw_rows).
+    changed).
+
+    Counting rows per key on both sides is the costly part (millions of text keys), so the
+    rows are first counted per bucket of the key's hash, a small integer: a bucket whose
+    counts agree holds no new row (append-only: a new row raises its bucket's count), and only
+    the keys of the buckets that disagree are counted one by one. When the raw table holds
+    as many rows as `this` and nothing is held back, nothing is counted (has_new_raw_rows).
     raw_key_expression: the key of a raw row as `this` stores it; key: that column of `this`. -#}
 {% macro changed_raw_keys(raw_relation, raw_key_expression, key, extra_keys=none) -%}
     {%- if has_new_raw_rows(raw_relation) %}
+    with
+
+    changed_buckets as (
+        {{ changed_buckets(raw_relation, raw_key_expression, key) }}
+    )
+
     select raw_counts.changed_key
     from (
         select
             {{ raw_key_expression }} as changed_key,
             count(*) as raw_rows
         from {{ raw_relation }}
+        where {{ key_bucket(raw_key_expression) }} in (select bucket from changed_buckets)
         group by 1
     ) as raw_counts
     left join (
@@ -22,6 +34,7 @@
             {{ key }} as changed_key,
             count(*) as held_rows
         from {{ this }}
+        where {{ key_bucket(key) }} in (select bucket from changed_buckets)
         group by 1
     ) as held_counts
         on raw_counts.changed_key = held_counts.changed_key
@@ -36,6 +49,40 @@
     union
     {{ extra_keys }}
     {%- endif %}
+{%- endmacro %}
+
+{#- The key buckets whose row counts differ between the raw relation and `this`. -#}
+{% macro changed_buckets(raw_relation, raw_key_expression, key) -%}
+    select raw_buckets.bucket
+    from (
+        select {{ key_bucket(raw_key_expression) }} as bucket, count(*) as raw_rows
+        from {{ raw_relation }}
+        group by 1
+    ) as raw_buckets
+    left join (
+        select {{ key_bucket(key) }} as bucket, count(*) as held_rows
+        from {{ this }}
+        group by 1
+    ) as held_buckets
+        on raw_buckets.bucket = held_buckets.bucket
+    where held_buckets.held_rows is null or held_buckets.held_rows != raw_buckets.raw_rows
+{%- endmacro %}
+
+{#- A key's bucket: its hash modulo 2^20, an integer each engine computes fast. -#}
+{% macro key_bucket(expression) -%}
+    {{ return(adapter.dispatch('key_bucket', 'loyalty_analytics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__key_bucket(expression) -%}
+    ('x' || substr(md5({{ expression }}), 1, 5))
+{%- endmacro %}
+
+{% macro duckdb__key_bucket(expression) -%}
+    (hash({{ expression }}) % 1048576)
+{%- endmacro %}
+
+{% macro postgres__key_bucket(expression) -%}
+    (hashtext({{ expression }}) & 1048575)
 {%- endmacro %}
 
 {#- False when `raw_relation` holds exactly as many rows as `this` and no row of `this` is

@@ -23,6 +23,10 @@ purchase_days as (
         order_date as purchase_date,
         sum(revenue) as day_revenue
     from {{ ref('int_orders_validated') }}
+    {%- if clv_holdout_days() is none %}
+    {#- off: nothing to read (the nightly run would otherwise roll up every order) #}
+    where false
+    {%- endif %}
     group by 1, 2
 
 ),
