@@ -517,8 +517,10 @@ final as (
 
     select
         measured.*,
-        dense_rank() over (partition by measured.period_grain order by measured.period_start desc)
-        - 1 as periods_before_as_of,
+        cast(
+            dense_rank() over (partition by measured.period_grain order by measured.period_start desc)
+            - 1 as {{ dbt.type_bigint() }}
+        ) as periods_before_as_of,
         case
             when measured.member_status = 'member' then
                 {{ safe_divide('measured.repeat_purchase_rate', 'non_members.repeat_purchase_rate') }}
