@@ -46,6 +46,7 @@ spells as (
         spell_start,
         spell_end
     from {{ ref('int_customer_spells') }}
+    where window_days = {{ churn_window_days() }}
 
 ),
 
