@@ -3,36 +3,49 @@
     to count the customers who bought in the trailing year. With W = 365 (the default) the two
     are one set of rows. A customer is in the base (for window_days) at the end of day d
     <=> spell_start <= d <= spell_end for one of their spells of that window. -#}
-{%- set windows = [churn_window_days(), 365] | unique | list %}
+{%- set churn_window = churn_window_days() %}
 
 with
 
-{%- for window in windows %}
+churn_window_spells as (
 
-spells_{{ window }} as (
-
-    {{ customer_base_spells(scoped_valid_orders(), window) }}
+    {{ customer_base_spells(scoped_valid_orders(), churn_window) }}
 
 ),
-{%- endfor %}
+{%- if churn_window != 365 %}
+
+year_spells as (
+
+    {{ customer_base_spells(scoped_valid_orders(), 365) }}
+
+),
+{%- endif %}
 
 final as (
 
-    {%- for window in windows %}
     select
         customer_id,
-        {{ window }} as window_days,
+        {{ churn_window }} as window_days,
         spell_number,
         spell_start,
         last_order_date,
         spell_end,
         {{ loaded_at() }} as _loaded_at
-    from spells_{{ window }}
-    {%- if not loop.last %}
+    from churn_window_spells
+    {%- if churn_window != 365 %}
 
     union all
-    {% endif %}
-    {%- endfor %}
+
+    select
+        customer_id,
+        365 as window_days,
+        spell_number,
+        spell_start,
+        last_order_date,
+        spell_end,
+        {{ loaded_at() }} as _loaded_at
+    from year_spells
+    {%- endif %}
 
 )
 

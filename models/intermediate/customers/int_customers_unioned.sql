@@ -29,17 +29,24 @@ activity as (
         customer_id,
         min(activity_date) as first_activity_date
     from (
-        select customer_id, order_date as activity_date from {{ ref('stg_orders') }}
+        select
+            customer_id,
+            order_date as activity_date
+        from {{ ref('stg_orders') }}
         union all
-        select customer_id, response_date as activity_date from {{ ref('stg_survey_responses') }}
+        select
+            customer_id,
+            response_date as activity_date
+        from {{ ref('stg_survey_responses') }}
         union all
-        select customer_id, event_date as activity_date from {{ ref('stg_engagement_events') }}
+        select
+            customer_id,
+            event_date as activity_date
+        from {{ ref('stg_engagement_events') }}
     ) as seen
     where
         customer_id is not null
-        {%- if is_partial_run() %}
-        and {{ scope }}
-        {%- endif %}
+        and {{ scope if is_partial_run() else 'true' }}
     group by 1
 
 ),
