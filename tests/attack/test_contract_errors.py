@@ -35,9 +35,8 @@ def test_build_fails_fast_naming_what_is_missing_and_the_contract(dbt, breakage,
     message = str(result.exception)
     assert named in message
     assert "data contract" in message
-    # the README's section that lists the tables and columns (the project has no copy of the
-    # contract document itself)
-    assert 'README, "Run on your warehouse"' in message
+    # the project's own page of the data contract, which lists the tables and columns
+    assert 'docs/data-contract.md' in message
     # Fast: stopped before the first model, so nothing was created besides the raw tables.
     built = dbt.query("select table_schema, table_name from information_schema.tables "
                       "where table_schema not in ('raw', 'main')")

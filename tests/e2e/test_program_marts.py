@@ -138,7 +138,8 @@ def load_raw(warehouse) -> None:
         con.execute("create schema if not exists raw")
         for table in RAW_TABLES:
             con.execute(create_table_sql(table))
-        con.executemany("insert into raw.customers values (?, ?, ?, ?)", CUSTOMERS)
+        con.executemany("insert into raw.customers values (?, ?, ?, ?, ?)",
+                        [(*row, row[1]) for row in CUSTOMERS])  # updated_at = created_at
         con.executemany("insert into raw.orders values (?, ?, ?, 'completed', ?, ?)",
                         [(o, c, at, total, at) for o, c, at, total, _ in ORDERS])
         con.executemany("insert into raw.order_items values (?, 1, ?, ?, 1, ?)",

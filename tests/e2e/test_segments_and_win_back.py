@@ -70,8 +70,9 @@ def load_raw(warehouse) -> None:
         con.execute("create schema if not exists raw")
         for table in RAW_TABLES:
             con.execute(create_table_sql(table))
-        con.executemany("insert into raw.customers values (?, ?, ?, ?)",
-                        [(f"a{i}", "2023-11-01 00:00:00", "B2C", "SE") for i in range(1, 9)])
+        con.executemany("insert into raw.customers values (?, ?, ?, ?, ?)",
+                        [(f"a{i}", "2023-11-01 00:00:00", "B2C", "SE", "2023-11-01 00:00:00")
+                         for i in range(1, 9)])
         con.executemany("insert into raw.orders values (?, ?, ?, ?, ?, ?)",
                         [(o, c, at, s, total, at) for o, c, at, s, total in ORDERS])
         con.executemany("insert into raw.order_items values (?, ?, ?, ?, ?, ?)",
