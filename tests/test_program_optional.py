@@ -46,7 +46,8 @@ def without_program(tmp_path_factory) -> tuple[Path, Path]:
         con.execute("create schema raw")
         for table in REQUIRED_TABLES:
             con.execute(create_table_sql(table))
-        con.execute("insert into raw.customers values ('c1', '2024-01-01', 'B2C', 'SE', '2024-01-01')")
+        con.execute("insert into raw.customers values "
+                    "('c1', '2024-01-01', 'B2C', 'SE', '2024-01-01')")
         con.execute("insert into raw.orders values "
                     "('o1', 'c1', '2024-01-05 10:00', 'completed', 10.00, '2024-01-05 10:00'),"
                     "('o2', 'c1', '2024-02-05 10:00', 'completed', 30.00, '2024-02-05 10:00')")
