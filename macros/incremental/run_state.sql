@@ -4,8 +4,11 @@
     rebuild the model whole (is_partial_run); the recorded as-of date tells how far a moved
     as-of date reaches back (as_of_cutoff). -#}
 
+{#- Qualified with the database: a schema named like the database (a DuckDB file shop.duckdb
+    with schema shop) is otherwise ambiguous. -#}
 {% macro run_state_relation() -%}
-    {{ return(target.schema ~ '.loyalty_run_state') }}
+    {{ return(api.Relation.create(
+        database=target.database, schema=target.schema, identifier='loyalty_run_state')) }}
 {%- endmacro %}
 
 {#- on-run-start: the table exists before any model reads it, committed at once (dbt rolls
@@ -23,8 +26,13 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The adapter's own create_schema: it spells the schema as its engine wants it (Postgres
+    without the database). -#}
 {% macro create_target_schema() -%}
-    {{ 'select 1' if target.type == 'spark' else 'create schema if not exists ' ~ target.schema }}
+    {%- if execute and target.type != 'spark' -%}
+        {%- do create_schema(api.Relation.create(database=target.database, schema=target.schema)) -%}
+    {%- endif -%}
+    select 1
 {%- endmacro %}
 
 {% macro commit_hook() -%}
@@ -57,7 +65,7 @@
     built before the run state existed, or not built yet). -#}
 {% macro recorded_run_state() -%}
     {%- if not execute or not is_incremental()
-        or adapter.get_relation(this.database, this.schema, 'loyalty_run_state') is none -%}
+        or adapter.get_relation(target.database, target.schema, 'loyalty_run_state') is none -%}
         {{ return({}) }}
     {%- endif -%}
     {%- set result = run_query(
@@ -99,11 +107,14 @@
     select 1
     {%- else -%}
     {#- The as-of date, for the models that read it: they ref int_periods, so it is built
-        by now (another model's hook could catch it half replaced). -#}
+        by now (another model's hook could catch it half replaced). Found where it was built,
+        which in a host project can be another schema than this model's (docs/warehouse.md,
+        "As a package"). -#}
     {%- set as_of = none -%}
     {%- if 'model.loyalty_analytics.int_periods' in model.depends_on.nodes -%}
+        {%- set periods = graph.nodes['model.loyalty_analytics.int_periods'] -%}
         {%- set as_of = run_query('select max(as_of_date) from '
-            ~ adapter.get_relation(this.database, this.schema, 'int_periods')).columns[0].values()[0] -%}
+            ~ adapter.get_relation(periods.database, periods.schema, periods.alias)).columns[0].values()[0] -%}
     {%- endif -%}
     {%- set settings = history_settings() -%}
     {%- do settings.update({'as_of_date_built': as_of.strftime('%Y-%m-%d') if as_of else 'null'}) -%}
