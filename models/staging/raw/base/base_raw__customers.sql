@@ -5,9 +5,18 @@
     customer counts as missing from `customers` (segment 'unknown') until a newer valid one
     arrives.
     Incremental (delete+insert by key): a run re-derives every key with raw rows this table
-    does not hold yet (changed_raw_keys), from all raw rows of the key. -#}
+    does not hold yet (changed_raw_keys), from all raw rows of the key.
+    The pass-through columns (var loyalty_customers_pass_through_columns) ride along as they
+    are, as pass_through__<name>: they tell versions apart and break ties last, so the
+    version staged is the same whatever the order the rows arrived in. -#}
 {{ config(unique_key='customer_id') }}
 {%- set typed_columns = ['customer_id', 'created_at', 'segment', 'country', 'updated_at'] %}
+{%- set pass_through = [] %}
+{%- set pass_through_order = [] %}
+{%- for column in customer_pass_through_columns() %}
+    {%- do pass_through.append(pass_through_base_name(column)) %}
+    {%- do pass_through_order.append(pass_through_base_name(column) ~ ' asc') %}
+{%- endfor %}
 
 with
 
@@ -19,6 +28,9 @@ source as (
         segment,
         country,
         updated_at
+        {%- for column in customer_pass_through_columns() %},
+        {{ column['name'] }} as {{ pass_through_base_name(column) }}
+        {%- endfor %}
     from {{ source('raw', 'customers') }}
     {%- if is_incremental() %}
     where {{ raw_key('customer_id') }} in (
@@ -44,6 +56,9 @@ typed as (
         upper(trim(cast(country as {{ dbt.type_string() }}))) as country,
         {{ utc_timestamp('created_at', source('raw', 'customers')) }} as created_at,
         {{ utc_timestamp('updated_at', source('raw', 'customers')) }} as updated_at
+        {%- for name in pass_through %},
+        {{ name }}
+        {%- endfor %}
 
     from source
 
@@ -60,8 +75,8 @@ versioned as (
             'created_at desc nulls last',
             'segment asc',
             'country asc',
-            ],
-            columns=['created_at', 'segment', 'country', 'updated_at'],
+            ] + pass_through_order,
+            columns=['created_at', 'segment', 'country', 'updated_at'] + pass_through,
         ) }}
 
 ),
@@ -92,6 +107,9 @@ final as (
         checked.segment,
         checked.country,
         checked.updated_at,
+        {%- for name in pass_through %}
+        checked.{{ name }},
+        {%- endfor %}
         checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
         {{ loaded_at() }} as _loaded_at
