@@ -56,10 +56,10 @@
 
 {#- The per-customer predictions of mart_customer_clv (customer_id, p_alive,
     predicted_clv_365d) for the models that run on every adapter (models/segments): the mart
-    itself on DuckDB, where the predictive models are built; elsewhere an empty relation of the
-    same columns, so those models build with NULL predictions. -#}
+    itself where the predictive models are built (predictive_clv_enabled); elsewhere an empty
+    relation of the same columns, so those models build with NULL predictions. -#}
 {% macro clv_predictions_relation() -%}
-    {%- if target.type == 'duckdb' -%}
+    {%- if predictive_clv_enabled() -%}
         {{ ref('mart_customer_clv') }}
     {%- else -%}
         (
@@ -71,4 +71,11 @@
             where 1 = 0
         ) as no_predictions
     {%- endif -%}
+{%- endmacro %}
+
+{#- The predictive models (Python, models/predictive) are built: on DuckDB, whose adapter runs
+    them in dbt's process, unless var predictive_clv_enabled is false (a host whose Python
+    lacks the loyalty_analytics package). The models' YAML repeats this test in `enabled:`. -#}
+{% macro predictive_clv_enabled() -%}
+    {{ return(target.type == 'duckdb' and var('predictive_clv_enabled', true)) }}
 {%- endmacro %}

@@ -35,7 +35,13 @@ import math
 import numpy as np
 import pandas as pd
 
-from loyalty_analytics import btyd
+try:
+    from loyalty_analytics import btyd
+except ImportError as error:  # installed as a dbt package, in a Python without the project
+    raise ImportError(
+        "loyalty_analytics: the predictive CLV models import the Python package "
+        "loyalty_analytics: pip install it into the Python that runs dbt, or set the var "
+        "predictive_clv_enabled: false (docs/warehouse.md, 'As a package')") from error
 
 COLUMNS = ["model_name", "parameter_name", "parameter_value", "log_likelihood", "customers",
            "repeat_customers", "fitted_customers", "fitted_rows", "iterations", "is_converged",

@@ -13,7 +13,13 @@ import math
 
 import pyarrow as pa
 
-from loyalty_analytics import btyd
+try:
+    from loyalty_analytics import btyd
+except ImportError as error:  # installed as a dbt package, in a Python without the project
+    raise ImportError(
+        "loyalty_analytics: the predictive CLV models import the Python package "
+        "loyalty_analytics: pip install it into the Python that runs dbt, or set the var "
+        "predictive_clv_enabled: false (docs/warehouse.md, 'As a package')") from error
 
 
 def model(dbt, session):

@@ -21,6 +21,13 @@
         ~ "adapter '" ~ target.type ~ "': they are Python models that import the project's "
         ~ "package in-process, which only dbt-duckdb does. int_customer_rfm_summarised is built.",
         info=true) -%}
+{%- elif execute and not predictive_clv_enabled() -%}
+    {%- do log(
+        "loyalty_analytics: the predictive CLV models (int_btyd_parameters_fitted, "
+        ~ "int_customer_clv_predicted, mart_clv_model, mart_customer_clv) are disabled by "
+        ~ "var predictive_clv_enabled = false; mart_customer_segments and "
+        ~ "mart_customers_at_risk carry NULL predictions. int_customer_rfm_summarised is built.",
+        info=true) -%}
 {%- endif %}
 
 with
