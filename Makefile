@@ -146,6 +146,12 @@ test-postgres: install postgres-server ## the marts on PostgreSQL against DuckDB
 test-spark: install java ## the marts on Spark against DuckDB
 	$(BIN)/pytest -m engines -k "not postgres" tests/engines
 
+# The project installed as a dbt package in the host project integration_tests/ (docs/warehouse.md,
+# "As a package"): dbt deps, seed and build there on throw-away DuckDB files, marts checked by hand.
+.PHONY: integration-test
+integration-test: install ## the project as a package in integration_tests/: deps, seed, build, checks
+	$(BIN)/pytest tests/test_integration_project.py
+
 # sqlfluff compiles the models against a warehouse of its own, always empty: an incremental
 # model then lints as its full-refresh SQL, whatever the demo warehouse holds.
 lint: install ## ruff and sqlfluff
