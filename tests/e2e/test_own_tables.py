@@ -2,8 +2,11 @@
 
 The hand-made data set of tests/e2e/dataset.py is loaded twice: as the project names it
 (schema raw), and into schema `shop` with every table renamed as a loader might have named it
-(`crm_customer`, `shop_order`, ...). The second build gets only vars (raw_schema and
-loyalty_<table>_identifier); every mart must equal the first build's.
+(`crm_customer`, `shop_order`, ...). The second build gets only vars (raw_database,
+raw_schema and loyalty_<table>_identifier); every mart must equal the first build's. A
+raw_database that holds no raw tables stops the run at the raw contract check, naming the
+tables where it looked. (A raw database other than the target's, attached by the profile, is
+built in tests/test_integration_project.py.)
 """
 
 from __future__ import annotations
@@ -36,10 +39,15 @@ def warehouses(dbt_dirs, tmp_path_factory) -> dict:
         for table, name in OWN_NAMES.items():
             con.execute(f"create table shop.{name} as select * from raw.{table}")
         con.execute("drop schema raw cascade")
-    mapped = {"as_of_date": AS_OF_DATE, "raw_schema": "shop",
-              **{f"loyalty_{table}_identifier": name for table, name in OWN_NAMES.items()}}
-    Dbt(dbt_dirs, own).invoke("build", "--vars", json.dumps(mapped), "--quiet")
+    Dbt(dbt_dirs, own).invoke("build", "--vars", json.dumps(mapped_vars("own")), "--quiet")
     return {"default": default, "own": own}
+
+
+def mapped_vars(database: str) -> dict:
+    """The vars that point the project at the renamed tables; the DuckDB catalog of a file is
+    its name without .duckdb."""
+    return {"as_of_date": AS_OF_DATE, "raw_database": database, "raw_schema": "shop",
+            **{f"loyalty_{table}_identifier": name for table, name in OWN_NAMES.items()}}
 
 
 @pytest.mark.parametrize("relation", COMPARED)
@@ -48,3 +56,15 @@ def test_tables_mapped_by_vars_build_the_same_marts(warehouses, relation):
     got = read_table(warehouses["own"], f"analytics.{relation}")
     assert want.rows, f"{relation} is empty: the comparison would prove nothing"
     assert table_differences(want, got) == []
+
+
+def test_a_raw_database_without_the_tables_stops_the_run_naming_them(dbt_dirs, warehouses):
+    run = Dbt(dbt_dirs, warehouses["own"]).invoke(
+        "run", "--select", "stg_orders", "--vars", json.dumps(mapped_vars("elsewhere")),
+        expect_success=False)
+    assert not run.success
+    message = str(run.exception)
+    # every required table, with the database it was looked for in
+    for table, name in OWN_NAMES.items():
+        assert f"table elsewhere.shop.{name} is missing" in message, message
+    assert "of database 'elsewhere'" in message
