@@ -17,14 +17,14 @@ renamed as (
         segment,
         country,
 
+        {#- extra raw columns for dim_customers (var loyalty_customers_pass_through_columns) #}
+        {%- for column in customer_pass_through_columns() %}
+        {{ pass_through_base_name(column) }} as {{ column['alias'] }},
+        {%- endfor %}
+
         -- timestamps
         created_at,
         updated_at
-
-        {#- extra raw columns for dim_customers (var loyalty_customers_pass_through_columns) #}
-        {%- for column in customer_pass_through_columns() %},
-        {{ pass_through_base_name(column) }} as {{ column['alias'] }}
-        {%- endfor %}
 
     from checked
 

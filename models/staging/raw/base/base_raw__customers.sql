@@ -27,10 +27,10 @@ source as (
         created_at,
         segment,
         country,
-        updated_at
-        {%- for column in customer_pass_through_columns() %},
-        {{ column['name'] }} as {{ pass_through_base_name(column) }}
+        {%- for column in customer_pass_through_columns() %}
+        {{ column['name'] }} as {{ pass_through_base_name(column) }},
         {%- endfor %}
+        updated_at
     from {{ source('raw', 'customers') }}
     {%- if is_incremental() %}
     where {{ raw_key('customer_id') }} in (
@@ -55,10 +55,10 @@ typed as (
         upper(trim(cast(segment as {{ dbt.type_string() }}))) as segment,
         upper(trim(cast(country as {{ dbt.type_string() }}))) as country,
         {{ utc_timestamp('created_at', source('raw', 'customers')) }} as created_at,
-        {{ utc_timestamp('updated_at', source('raw', 'customers')) }} as updated_at
-        {%- for name in pass_through %},
-        {{ name }}
+        {%- for name in pass_through %}
+        {{ name }},
         {%- endfor %}
+        {{ utc_timestamp('updated_at', source('raw', 'customers')) }} as updated_at
 
     from source
 
