@@ -6,7 +6,8 @@ the host's own names (crm_customers, shop_orders, ...) in a database and schema 
 (landing.shop_crm), and its dbt_project.yml maps them with vars only, global and scoped
 (`vars: {loyalty_analytics: {...}}`). Here it runs as a user would run it, by subprocess:
 `dbt deps`, `dbt seed`, `dbt build`, on two throw-away DuckDB files. The marts must land in
-the host's schema and hold the values computed by hand below.
+the host's schema and hold the values computed by hand below. One more `dbt run` of three
+models (second_run) checks two vars' failure and off paths.
 
 The seeds (integration_tests/seeds/), with the scoped vars churn_window_days = 30 (the host's
 own global churn_window_days = 90 must not reach the package) and as_of_date = 2024-03-31:
@@ -175,12 +176,31 @@ def test_the_python_models_ran_in_the_host(host):
     assert [tuple(r.values()) for r in rows] == [("bg_nbd", False, 4), ("gamma_gamma", False, 3)]
 
 
-def test_a_pass_through_type_that_is_not_the_raw_ones_fails_the_contract(host):
-    # employee_count is an integer in crm_customers: declared varchar, dim_customers' contract
-    # check stops the build and names the column (run last: it changes nothing it built).
+@pytest.fixture(scope="module")
+def second_run(host) -> subprocess.CompletedProcess:
+    """One more run on the built host, with two vars from the command line (one parse for
+    both): employee_count declared varchar, though it is an integer in crm_customers; and the
+    predictive CLV turned off, as in a host whose Python lacks the loyalty_analytics package.
+    Run after the checks above: it replaces mart_customer_segments."""
     wrong = ('{loyalty_customers_pass_through_columns: '
-             '[{name: employee_count, data_type: varchar}]}')
-    run = host.dbt("run", "--full-refresh", "--select", "dim_customers", "--vars", wrong,
-                   expect_success=False)
-    assert run.returncode != 0
-    assert "employee_count" in run.stdout and "data type mismatch" in run.stdout
+             '[{name: employee_count, data_type: varchar}], predictive_clv_enabled: false}')
+    return host.dbt("run", "--full-refresh", "--vars", wrong, "--select",
+                    "dim_customers int_customer_rfm_summarised mart_customer_segments",
+                    expect_success=False)
+
+
+def test_a_pass_through_type_that_is_not_the_raw_ones_fails_the_contract(second_run):
+    # dim_customers' contract check stops it and names the column
+    assert second_run.returncode != 0
+    assert "employee_count" in second_run.stdout
+    assert "data type mismatch" in second_run.stdout
+
+
+def test_the_predictive_models_off_by_var_are_logged_and_the_segments_still_build(
+        host, second_run):
+    assert "disabled by var predictive_clv_enabled = false" in second_run.stdout
+    assert "OK created sql table model shop.mart_customer_segments" in second_run.stdout
+    rows = host.query(f"select count(*) as n, count(p_alive) as with_p_alive"
+                      f" from {HOST_SCHEMA}.mart_customer_segments")
+    # the 3 buyers a1, a2, a3 (a4 never bought), with no prediction to carry
+    assert rows == [{"n": 3, "with_p_alive": 0}]
