@@ -167,7 +167,8 @@ $(DAGSTER_VENV)/.installed: requirements.lock requirements-dagster.lock pyprojec
 
 dagster: $(DAGSTER_VENV)/.installed profiles.yml ## start Dagster (dagster dev) on localhost with the nightly schedule (DAGSTER_PORT)
 	mkdir -p .dagster
-	DAGSTER_HOME=$(abspath .dagster) $(DAGSTER_BIN)/dagster dev -m loyalty_analytics.orchestration \
+	PATH=$(abspath $(DAGSTER_BIN)):$$PATH DAGSTER_HOME=$(abspath .dagster) \
+	  $(DAGSTER_BIN)/dagster dev -m loyalty_analytics.orchestration \
 	  -h localhost -p $(DAGSTER_PORT)
 
 test-dagster: $(DAGSTER_VENV)/.installed ## the Dagster definitions: every asset and check on a sample warehouse

@@ -38,9 +38,9 @@ JOB_NAME = "nightly_dbt_build"
 SCHEDULE_NAME = "nightly_dbt_build_schedule"
 # Daily at 02:00, in the reporting time zone: after the night's deliveries have landed.
 NIGHTLY_CRON = "0 2 * * *"
-# A failed dbt build is run again, whole: up to twice, 5 then 15 minutes later. Rerunning
-# is safe, as an incremental build after a partial one equals a full refresh
-# (docs/incremental.md).
+# A failed dbt build is run again, whole: up to twice, 5 then 15 minutes later. Safe: a
+# failed run leaves the incremental models' watermarks where they were, so the next one sees
+# the same changes again (docs/incremental.md).
 DBT_RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=300, backoff=dg.Backoff.EXPONENTIAL)
 
 # dbt tests become asset checks, those on the raw sources too.
