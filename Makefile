@@ -152,6 +152,16 @@ test-spark: install java ## the marts on Spark against DuckDB
 integration-test: install ## the project as a package in integration_tests/: deps, seed, build, checks
 	$(BIN)/pytest tests/test_integration_project.py
 
+# The nightly pipeline in Dagster (docs/orchestration.md): the dbt models as assets, the dbt
+# tests as asset checks, a schedule at 02:00. pytest runs tests/test_orchestration.py with the rest.
+DAGSTER_PORT ?= 3000
+.PHONY: dagster
+dagster: install ## start Dagster (dagster dev) on localhost with the nightly schedule (DAGSTER_PORT)
+	mkdir -p .dagster
+	PATH=$(abspath $(BIN)):$$PATH DAGSTER_HOME=$(abspath .dagster) \
+	  $(BIN)/dagster dev -m loyalty_analytics.orchestration \
+	  -h localhost -p $(DAGSTER_PORT)
+
 # sqlfluff compiles the models against a warehouse of its own, always empty: an incremental
 # model then lints as its full-refresh SQL, whatever the demo warehouse holds.
 lint: install ## ruff and sqlfluff
@@ -167,13 +177,13 @@ check-project: install ## lint the dbt project's metadata with dbt-score: descri
 # build their warehouse once. PYTEST_WORKERS=0 runs everything in this process.
 PYTEST_WORKERS ?= 2
 
-test: install lint check-project browser ## lint, project check, pytest (dbt unit and data tests inside), Postgres and Spark
+test: install lint check-project browser ## lint, project check, pytest (dbt unit and data tests, Dagster, the package), Postgres, Spark
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 	$(MAKE) --no-print-directory test-postgres test-spark
 
 lock: ## regenerate requirements.lock from pyproject.toml
 	rm -rf /tmp/loyalty-lock-venv && $(PYTHON) -m venv /tmp/loyalty-lock-venv
-	/tmp/loyalty-lock-venv/bin/pip install --quiet ".[dev,dashboard,engines]"
+	/tmp/loyalty-lock-venv/bin/pip install --quiet ".[dev,dashboard,engines,orchestration]"
 	{ echo "# Exact pins of every package the project installs (direct and transitive), Python 3.11."; \
 	  echo "# Direct dependencies are declared in pyproject.toml; regenerate with 'make lock'."; \
 	  /tmp/loyalty-lock-venv/bin/pip freeze --exclude loyalty-analytics; } > requirements.lock
