@@ -300,8 +300,8 @@ def test_program_metrics_by_program_and_member_status_equal_the_mart(demo, answe
     group_by = ["metric_time__quarter", "program_period__program",
                 "program_period__member_status"]
     rows = answers.get("program_quarter", PROGRAM, group_by)
-    # each row's own columns: the counts without sum(), the rates of the mart
-    columns = {m: sql[4:-1] for m, sql in PROGRAM.items() if sql.startswith("sum(")} | {
+    # each row's own columns: the counts (sum(x) -> x) and the mart's rates
+    columns = {m: sql[len("sum("):-1] for m, sql in PROGRAM.items() if "/" not in sql} | {
         "program_repeat_purchase_rate": "repeat_purchase_rate",
         "program_avg_order_value": "avg_order_value",
         "program_churn_rate": "churn_rate",
