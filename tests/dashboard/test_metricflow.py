@@ -1,8 +1,16 @@
 """The semantic layer (models/semantic) queried with MetricFlow's `mf` CLI, as a user would,
-on the demo warehouse: every headline metric by month and segment must equal the marts.
+on the demo warehouse: every metric, at every grain, must equal the marts.
 
-The metrics are ratios of sums or derived metrics over sums, the marts compute the same
-formulas through the macros of macros/metrics: they agree to floating-point rounding.
+The marts hold rows of every grain (month, quarter, year), of every segment beside `all` and,
+for the program, of every program beside `any`. A query without a filter must still answer
+with the rows it asks for: `metric_time__month` reads the month rows of `all` (and `any`),
+`metric_time__quarter` the quarter rows, `metric_time__year` the year rows; grouping by the
+segment gives each segment's rows. The rates are ratios of sums or derived metrics over sums,
+the marts compute the same formulas through the macros of macros/metrics: they agree to
+floating-point rounding.
+
+One `mf` process per query is slow to start, so each query asks for every metric it can, and
+the answers are cached for the module (the warehouse is built once per session, conftest.py).
 """
 
 from __future__ import annotations
@@ -12,64 +20,220 @@ import math
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from .conftest import BIN, Demo
 
-# MetricFlow metric -> column of mart_loyalty_kpis.
-HEADLINE = {
-    "customer_retention_rate": "customer_retention_rate",
-    "churn_rate": "churn_rate",
-    "returning_customer_rate": "returning_customer_rate",
-    "repeat_purchase_rate": "repeat_purchase_rate",
-    "upsell_ratio": "upsell_ratio",
-    "avg_order_value": "avg_order_value",
-    "nps": "nps",
-    "csat_pct": "csat_pct",
-    "csat_mean": "csat_mean",
-    "cli": "cli",
-    "clv": "clv",
-    "customers_end": "customers_end",
-    "new_customers": "new_customers",
-    "active_customers": "active_customers",
-    "revenue": "revenue",
+GRAINS = ("month", "quarter", "year")
+
+# MetricFlow metric -> SQL over the KPI marts joined on (period_grain, period_start, segment):
+# k = mart_loyalty_kpis, r = mart_retention, p = mart_purchases, s = mart_survey_scores,
+# c = mart_clv. Each is the mart's own column.
+KPI = {
+    "customers_start": "r.customers_start",
+    "customers_end": "r.customers_end",
+    "new_customers": "r.new_customers",
+    "retained_customers": "r.retained_customers",
+    "churned_customers": "r.churned_customers",
+    "reactivated_customers": "r.reactivated_customers",
+    "returning_customers": "r.returning_customers",
+    "active_customers": "p.active_customers",
+    "repeat_customers": "p.repeat_customers",
+    "multi_category_customers": "p.multi_category_customers",
+    "single_category_customers": "p.single_category_customers",
+    "orders": "p.orders",
+    "revenue": "p.revenue",
+    "promoters": "s.promoters",
+    "detractors": "s.detractors",
+    "nps_responses": "s.nps_responses",
+    "repurchase_promoters": "s.repurchase_promoters",
+    "repurchase_detractors": "s.repurchase_detractors",
+    "repurchase_responses": "s.repurchase_responses",
+    "try_new_promoters": "s.try_new_promoters",
+    "try_new_detractors": "s.try_new_detractors",
+    "try_new_responses": "s.try_new_responses",
+    "csat_responses": "s.csat_responses",
+    "csat_satisfied_responses": "s.csat_satisfied_responses",
+    "csat_score_sum": "s.csat_score_sum",
+    "orders_365d": "c.orders_365d",
+    "revenue_365d": "c.revenue_365d",
+    "purchasing_customers_365d": "c.purchasing_customers_365d",
+    "customers_year_before": "c.customers_year_before",
+    "churned_customers_year": "c.churned_customers_year",
+    "churn_rate": "k.churn_rate",
+    "customer_retention_rate": "k.customer_retention_rate",
+    "returning_customer_rate": "k.returning_customer_rate",
+    "repeat_purchase_rate": "k.repeat_purchase_rate",
+    "upsell_ratio": "k.upsell_ratio",
+    "avg_order_value": "k.avg_order_value",
+    "csat_pct": "k.csat_pct",
+    "csat_mean": "k.csat_mean",
+    "nps": "k.nps",
+    "repurchase_net_score": "s.repurchase_net_score",
+    "try_new_net_score": "s.try_new_net_score",
+    "cli": "k.cli",
+    "clv": "k.clv",
 }
+KPI_FROM = """
+    from analytics.mart_loyalty_kpis as k
+    inner join analytics.mart_retention as r using (period_grain, period_start, segment)
+    inner join analytics.mart_purchases as p using (period_grain, period_start, segment)
+    inner join analytics.mart_survey_scores as s using (period_grain, period_start, segment)
+    inner join analytics.mart_clv as c using (period_grain, period_start, segment)
+"""
+
+# The program metrics without a member_status: members plus non-members of `any` program,
+# whole base (segment `all`): the sums of the two rows, the rates as ratios of those sums.
+PROGRAM = {
+    "program_customers_start": "sum(customers_start)",
+    "program_customers_end": "sum(customers_end)",
+    "program_churned_customers": "sum(churned_customers)",
+    "program_active_customers": "sum(active_customers)",
+    "program_repeat_customers": "sum(repeat_customers)",
+    "program_orders": "sum(orders)",
+    "program_revenue": "sum(revenue)",
+    "program_promoters": "sum(promoters)",
+    "program_detractors": "sum(detractors)",
+    "program_nps_responses": "sum(nps_responses)",
+    "program_repeat_purchase_rate": "sum(repeat_customers) / nullif(sum(active_customers), 0)",
+    "program_avg_order_value": "sum(revenue) / nullif(sum(orders), 0)",
+    "program_churn_rate": "sum(churned_customers) / nullif(sum(customers_start), 0)",
+    "program_nps": "100.0 * (sum(promoters) - sum(detractors)) / nullif(sum(nps_responses), 0)",
+}
+# The points ledger of every program (no `any` row: the programs' points add up).
+POINTS = {
+    "points_earned": "sum(points_earned)",
+    "points_redeemed": "sum(points_redeemed)",
+    "points_expired": "sum(points_expired)",
+    "points_earned_365d": "sum(points_earned_365d)",
+    "points_expired_365d": "sum(points_expired_365d)",
+    "points_outstanding": "sum(points_outstanding)",
+    "program_members_end": "sum(members_end)",
+    "redemption_rate": "sum(points_redeemed) / nullif(sum(points_earned), 0)",
+    "breakage_rate": "sum(points_expired_365d) / nullif(sum(points_earned_365d), 0)",
+}
+# mart_returning_aov, segment `all`: its own columns.
+RETURNING = {
+    "returning_orders": "returning_orders",
+    "returning_revenue": "returning_revenue",
+    "new_orders": "new_orders",
+    "new_revenue": "new_revenue",
+    "returning_avg_order_value": "returning_avg_order_value",
+    "new_avg_order_value": "new_avg_order_value",
+    "returning_aov_uplift": "returning_aov_uplift",
+}
+# The join effect has no grain: join months, added up over the programs and the metric_time
+# period (joins are flows).
+JOIN_EFFECT = {
+    "members_joined": "sum(members_joined)",
+    "members_with_year_after": "sum(members_with_year_after)",
+    "orders_after_365d": "sum(orders_after_365d)",
+    "members_in_base_year_after": "sum(members_in_base_year_after)",
+    "orders_after_per_member": "sum(orders_after_365d) / nullif(sum(members_with_year_after), 0)",
+    "share_in_base_year_after":
+        "sum(members_in_base_year_after) / nullif(sum(members_with_year_after), 0)",
+    # the mart keeps orders before joining per member: times the members, the orders
+    "orders_before_per_member":
+        "sum(orders_before_per_member_with_year_after * members_with_year_after)"
+        " / nullif(sum(members_with_year_after), 0)",
+}
+EVERY_METRIC = {**KPI, **PROGRAM, **POINTS, **RETURNING, **JOIN_EFFECT}
 
 
 def mf(demo: Demo, *args: str) -> subprocess.CompletedProcess:
     done = subprocess.run([str(BIN / "mf"), *args], cwd=demo.project, env=demo.env(),
-                          capture_output=True, text=True, check=False, timeout=300)
+                          capture_output=True, text=True, check=False, timeout=600)
     assert done.returncode == 0, f"mf {' '.join(args)}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
     return done
 
 
-def mf_query(demo: Demo, tmp_path: Path, grain: str, metrics: list[str]) -> list[dict]:
-    out = tmp_path / f"mf_{grain}.csv"
-    mf(demo, "query",
-       "--metrics", ",".join(metrics),
-       "--group-by", f"metric_time__{grain},period_segment__segment",
-       "--where", f"{{{{ Dimension('period_segment__period_grain') }}}} = '{grain}'",
-       "--order", f"metric_time__{grain},period_segment__segment",
-       "--csv", str(out))
+def mf_csv(demo: Demo, out: Path, metrics, group_by: list[str], where: str | None = None):
+    """`mf query` to a CSV file, read back as {metric_time period start: [rows]}."""
+    args = ["query", "--metrics", ",".join(metrics), "--group-by", ",".join(group_by),
+            "--order", ",".join(group_by), "--csv", str(out)]
+    if where:
+        args += ["--where", where]
+    mf(demo, *args)
     with out.open(newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-def compare(mf_rows: list[dict], mart_rows: list[dict], grain: str, metrics: dict[str, str]):
-    mart = {(str(r["period_start"]), r["segment"]): r for r in mart_rows}
-    assert len(mf_rows) == len(mart), "one MetricFlow row per period and segment of the mart"
+class Answers:
+    """The `mf query` answers of the module, each asked once."""
+
+    def __init__(self, demo: Demo, folder: Path):
+        self.demo, self.folder, self.cache = demo, folder, {}
+
+    def get(self, name: str, metrics, group_by: list[str]) -> list[dict]:
+        if name not in self.cache:
+            self.cache[name] = mf_csv(self.demo, self.folder / f"{name}.csv", metrics, group_by)
+        return self.cache[name]
+
+
+@pytest.fixture(scope="module")
+def answers(demo, tmp_path_factory) -> Answers:
+    return Answers(demo, tmp_path_factory.mktemp("mf_answers"))
+
+
+def number(value) -> float | None:
+    return None if value in ("", None) else float(value)
+
+
+def same(got: float | None, want: float | None) -> bool:
+    if got is None or want is None:
+        return got is None and want is None
+    return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def compare(rows: list[dict], expected: dict[tuple, dict], key_columns: list[str],
+            metrics) -> list[str]:
+    """Every metric of every mart row equals the MetricFlow row of the same key; a MetricFlow
+    row without a mart row (a year that starts before the first month of the data) is empty."""
+    got = {tuple(r[c][:10] if c.startswith("metric_time") else r[c] for c in key_columns): r
+           for r in rows}
+    assert len(got) == len(rows), "one MetricFlow row per key"
     mismatches = []
-    for row in mf_rows:
-        key = (row[f"metric_time__{grain}"][:10], row["period_segment__segment"])
-        expected_row = mart[key]
-        for metric, column in metrics.items():
-            got = float(row[metric]) if row[metric] != "" else None
-            expected = expected_row[column]
-            expected = float(expected) if expected is not None else None
-            same = (got is None and expected is None) or (
-                got is not None and expected is not None
-                and math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9))
-            if not same:
-                mismatches.append(f"{key} {metric}: mf {got} != mart {expected}")
-    assert not mismatches, "\n".join(mismatches[:20])
+    for key in sorted(set(got) | set(expected)):
+        for metric in metrics:
+            have = number(got[key][metric]) if key in got else None
+            want = expected.get(key, {}).get(metric)
+            want = None if want is None else float(want)
+            if not same(have, want):
+                mismatches.append(f"{key} {metric}: mf {have} != mart {want}")
+    return mismatches
+
+
+def mart_rows(demo: Demo, sql: str, params: list) -> dict[tuple, dict]:
+    return {(str(r.pop("period_start")),): r for r in demo.query(sql, params)}
+
+
+def expected_ungrouped(demo: Demo, grain: str) -> dict[tuple, dict]:
+    """The marts' figures per period of one grain, for the whole base."""
+    kpi = mart_rows(demo, f"""
+        select k.period_start, {', '.join(f'{sql} as {m}' for m, sql in KPI.items())}
+        {KPI_FROM} where k.period_grain = ? and k.segment = 'all'""", [grain])
+    program = mart_rows(demo, f"""
+        select period_start, {', '.join(f'{sql} as {m}' for m, sql in PROGRAM.items())}
+        from analytics.mart_program_impact
+        where period_grain = ? and segment = 'all' and program = 'any'
+        group by period_start""", [grain])
+    points = mart_rows(demo, f"""
+        select period_start, {', '.join(f'{sql} as {m}' for m, sql in POINTS.items())}
+        from analytics.mart_program_points where period_grain = ?
+        group by period_start""", [grain])
+    returning = mart_rows(demo, f"""
+        select period_start, {', '.join(f'{sql} as {m}' for m, sql in RETURNING.items())}
+        from analytics.mart_returning_aov where period_grain = ? and segment = 'all'""",
+        [grain])
+    join_effect = mart_rows(demo, f"""
+        select cast(date_trunc('{grain}', join_month) as date) as period_start,
+            {', '.join(f'{sql} as {m}' for m, sql in JOIN_EFFECT.items())}
+        from analytics.mart_program_join_effect group by 1""", [])
+    expected: dict[tuple, dict] = {}
+    for part in (kpi, program, points, returning, join_effect):
+        for key, values in part.items():
+            expected.setdefault(key, {}).update(values)
+    return expected
 
 
 def test_semantic_manifest_is_valid(demo):
@@ -77,28 +241,83 @@ def test_semantic_manifest_is_valid(demo):
     assert "ERRORS: 0" in done.stdout
 
 
-def test_headline_metrics_by_month_and_segment_equal_the_marts(demo, tmp_path):
-    rows = mf_query(demo, tmp_path, "month", list(HEADLINE))
-    mart = demo.query(
-        f"select period_start, segment, {', '.join(HEADLINE.values())} "
-        "from analytics.mart_loyalty_kpis where period_grain = 'month'")
+@pytest.mark.parametrize("grain", GRAINS)
+def test_every_metric_without_a_filter_equals_the_marts(demo, answers, grain):
+    # No --where: the grain of metric_time alone picks the rows, `all` and `any` are the
+    # default segment and program.
+    rows = answers.get(f"all_{grain}", EVERY_METRIC, [f"metric_time__{grain}"])
+    expected = expected_ungrouped(demo, grain)
+    periods = {"month": 24, "quarter": 8, "year": 2}[grain]  # 2 years of data, at least
+    assert len([k for k, v in expected.items() if v.get("customers_end") is not None]) >= periods
+    mismatches = compare(rows, expected, [f"metric_time__{grain}"], EVERY_METRIC)
+    assert not mismatches, "\n".join(mismatches[:20])
+    # Not vacuous: the rates are defined for most periods.
+    for metric in ("churn_rate", "nps", "program_churn_rate", "redemption_rate",
+                   "returning_avg_order_value"):
+        assert sum(r[metric] != "" for r in rows) > len(expected) / 2, metric
+
+
+def test_october_churn_is_the_month_rows_churn(demo, answers):
+    # The failure this layer guards against: by month, without a filter, the churn of a
+    # quarter's first month summed the quarter's row (and the year's, in January) into it.
+    rows = answers.get("all_month", EVERY_METRIC, ["metric_time__month"])
+    month = {r["metric_time__month"][:10]: r for r in rows}
+    [october] = demo.query("""
+        select cast(period_start as varchar) as period_start, churned_customers,
+            customers_start
+        from analytics.mart_retention
+        where period_grain = 'month' and segment = 'all' and month(period_start) = 10
+        order by period_start desc limit 1""")
+    got = month[october["period_start"]]
+    assert int(float(got["churned_customers"])) == october["churned_customers"]
+    assert int(float(got["customers_start"])) == october["customers_start"]
+    assert same(float(got["churn_rate"]),
+                october["churned_customers"] / october["customers_start"])
+
+
+def test_headline_metrics_by_month_and_segment_equal_the_marts(demo, answers):
+    # Grouped by the segment, each segment's rows (`all` among them), still without a filter.
+    rows = answers.get("segment_month", KPI, ["metric_time__month", "period_segment__segment"])
+    mart = {
+        (str(r.pop("period_start")), r.pop("segment")): r
+        for r in demo.query(f"""
+            select k.period_start, k.segment,
+                {', '.join(f'{sql} as {m}' for m, sql in KPI.items())}
+            {KPI_FROM} where k.period_grain = 'month'""")
+    }
     # 2 years of months, 4 segments (all, B2C, B2B, unknown) or fewer where one is missing.
     assert len(mart) >= 24 * 3
     assert {r["period_segment__segment"] for r in rows} >= {"all", "B2C", "B2B"}
-    compare(rows, mart, "month", HEADLINE)
+    mismatches = compare(rows, mart, ["metric_time__month", "period_segment__segment"], KPI)
+    assert not mismatches, "\n".join(mismatches[:20])
     # Not vacuous: the rates are defined for most rows.
-    assert sum(r["churn_rate"] != "" for r in rows) > len(rows) / 2
-    assert sum(r["nps"] != "" for r in rows) > len(rows) / 2
+    assert sum(r["churn_rate"] != "" for r in rows) > len(mart) / 2
+    assert sum(r["nps"] != "" for r in rows) > len(mart) / 2
 
 
-def test_rates_by_quarter_equal_the_marts(demo, tmp_path):
-    metrics = {m: m for m in ("customer_retention_rate", "churn_rate", "repeat_purchase_rate",
-                              "nps", "cli", "clv")}
-    rows = mf_query(demo, tmp_path, "quarter", list(metrics))
-    mart = demo.query(
-        f"select period_start, segment, {', '.join(metrics)} "
-        "from analytics.mart_loyalty_kpis where period_grain = 'quarter'")
-    compare(rows, mart, "quarter", metrics)
+def test_program_metrics_by_program_and_member_status_equal_the_mart(demo, answers):
+    # Grouped by program and member_status, each program's own rows; segment `all`.
+    group_by = ["metric_time__quarter", "program_period__program",
+                "program_period__member_status"]
+    rows = answers.get("program_quarter", PROGRAM, group_by)
+    # each row's own columns: the counts (sum(x) -> x) and the mart's rates
+    columns = {m: sql[len("sum("):-1] for m, sql in PROGRAM.items() if "/" not in sql} | {
+        "program_repeat_purchase_rate": "repeat_purchase_rate",
+        "program_avg_order_value": "avg_order_value",
+        "program_churn_rate": "churn_rate",
+        "program_nps": "nps",
+    }
+    mart = {
+        (str(r.pop("period_start")), r.pop("program"), r.pop("member_status")): r
+        for r in demo.query(f"""
+            select period_start, program, member_status,
+                {', '.join(f'{sql} as {m}' for m, sql in columns.items())}
+            from analytics.mart_program_impact
+            where period_grain = 'quarter' and segment = 'all'""")
+    }
+    assert {key[1] for key in mart} >= {"any", "points", "vip_club"}
+    mismatches = compare(rows, mart, group_by, PROGRAM)
+    assert not mismatches, "\n".join(mismatches[:20])
 
 
 def test_time_spine_covers_every_period_day_by_day(demo):
