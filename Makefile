@@ -174,11 +174,12 @@ check-project: install ## lint the dbt project's metadata with dbt-score: descri
 	$(BIN)/loyalty check-project --target-dir target/check
 
 # pytest in two worker processes (pytest-xdist), a test file to a worker: module fixtures
-# build their warehouse once. PYTEST_WORKERS=0 runs everything in this process.
+# build their warehouse once. PYTEST_WORKERS=0 runs everything in this process. The 25 slowest
+# tests are listed at the end: where make test spends its time.
 PYTEST_WORKERS ?= 2
 
 test: install lint check-project browser ## lint, project check, pytest (dbt unit and data tests, Dagster, the package), Postgres, Spark
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 	$(MAKE) --no-print-directory test-postgres test-spark
 
 lock: ## regenerate requirements.lock from pyproject.toml
