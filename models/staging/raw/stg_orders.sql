@@ -1,3 +1,14 @@
+{#- One row per staged order, its amount in the reporting currency. With the optional
+    orders.currency column, an order in another currency converts at the latest rate of its
+    currency on or before its order date (stg_exchange_rates), with no rounding; one without
+    such a rate is not staged but quarantined as `no_exchange_rate` (quarantine_orders).
+    Without the column every order is in the reporting currency and no rate is read. A view:
+    a late rate is seen at once (the per-customer models learn of it through
+    customers_of_changed_rates). -#}
+{%- set rates_relation = ref('stg_exchange_rates') %}
+{%- set has_currency = orders_have_currency() %}
+{%- set reporting = reporting_currency() %}
+
 with
 
 checked as (
@@ -6,6 +17,83 @@ checked as (
     where reject_reason is null
 
 ),
+
+{%- if has_currency %}
+
+rates as (
+
+    select
+        currency,
+        rate_date,
+        next_rate_date,
+        rate_to_reporting
+    from {{ rates_relation }}
+
+),
+
+dated as (
+
+    select
+        *,
+        {{ reporting_date('ordered_at') }} as order_date,
+        {{ order_currency('currency') }} as order_currency
+    from checked
+
+),
+
+converted as (
+
+    select
+        dated.order_id,
+        dated.customer_id,
+        dated.status,
+        dated.order_currency as currency,
+        dated.order_total as original_order_total,
+        case
+            when dated.order_currency = '{{ reporting }}' then cast(1 as decimal(18, 8))
+            else rates.rate_to_reporting
+        end as rate_to_reporting,
+        dated.ordered_at,
+        dated.updated_at,
+        dated.order_date
+    from dated
+    left join rates
+        on
+            dated.order_currency = rates.currency
+            and dated.order_currency != '{{ reporting }}'
+            and dated.order_date >= rates.rate_date
+            and (rates.next_rate_date is null or dated.order_date < rates.next_rate_date)
+
+),
+
+with_rate as (
+
+    select
+        *,
+        cast(original_order_total * rate_to_reporting as decimal(38, 10)) as order_total
+    from converted
+    where rate_to_reporting is not null
+
+),
+{%- else %}
+
+with_rate as (
+
+    select
+        order_id,
+        customer_id,
+        status,
+        cast('{{ reporting }}' as {{ dbt.type_string() }}) as currency,
+        order_total,
+        order_total as original_order_total,
+        cast(1 as decimal(18, 8)) as rate_to_reporting,
+        ordered_at,
+        updated_at,
+        {{ reporting_date('ordered_at') }} as order_date
+    from checked
+
+),
+{%- endif %}
 
 renamed as (
 
@@ -16,20 +104,23 @@ renamed as (
 
         -- categories
         status,
+        currency,
 
         -- numerics
         order_total,
+        original_order_total,
+        rate_to_reporting,
 
         -- timestamps
         ordered_at,
         updated_at,
 
         -- derived
-        {{ reporting_date('ordered_at') }} as order_date,
+        order_date,
         -- only completed orders are purchases (metrics.md, "Valid order")
         status = 'completed' as is_completed
 
-    from checked
+    from with_rate
 
 )
 
