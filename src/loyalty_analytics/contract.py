@@ -109,3 +109,21 @@ def create_table_sql(table: str, schema: str = RAW_SCHEMA, optional: bool = Fals
     columns when ``optional``)."""
     columns = ", ".join(f"{name} {type_}" for name, type_ in table_columns(table, optional))
     return f"create or replace table {schema}.{table} ({columns})"
+
+
+def present_tables(con, schema: str = RAW_SCHEMA) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The raw tables of a DuckDB connection ``con`` to copy elsewhere, with their columns:
+    every table of RAW_TABLES, with its optional columns where the table has them, and the
+    tables of CURRENCY_TABLES that exist."""
+    present: dict[str, set[str]] = {}
+    for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = ?", [schema]).fetchall():
+        present.setdefault(table, set()).add(column)
+    tables = []
+    for table in RAW_TABLES:
+        extra = OPTIONAL_COLUMNS.get(table, [])
+        has_optional = bool(extra) and all(name in present.get(table, set()) for name, _ in extra)
+        tables.append((table, table_columns(table, has_optional)))
+    tables += [(table, table_columns(table)) for table in CURRENCY_TABLES if table in present]
+    return tables
