@@ -42,6 +42,6 @@ select * from final
 
 {%- else %}
 
-{{ quarantine_rows(base, columns) }}
+    {{ quarantine_rows(base, columns) }}
 
 {%- endif %}

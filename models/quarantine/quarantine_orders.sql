@@ -5,7 +5,8 @@
     quarantine on the run that first sees its rate. -#}
 {%- set rateless_orders = orders_without_rate() %}
 {%- set base = ref('base_raw__orders') %}
-{%- set columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at', 'currency'] %}
+{%- set columns = [
+    'order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at', 'currency'] %}
 
 {%- if orders_have_currency() %}
 
@@ -42,6 +43,6 @@ select * from final
 
 {%- else %}
 
-{{ quarantine_rows(base, columns) }}
+    {{ quarantine_rows(base, columns) }}
 
 {%- endif %}

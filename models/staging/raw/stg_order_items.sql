@@ -2,6 +2,8 @@
     the lines of an order held back for want of an exchange rate are quarantined with it
     (quarantine_order_items, `order_rejected`). -#}
 {%- set rateless_orders = orders_without_rate() %}
+{#- Without a currency column no order waits for a rate: nothing is held back. #}
+{%- set is_held_back = '(order_id in (' ~ rateless_orders ~ '))' if orders_have_currency() else 'false' %}
 
 with
 
@@ -10,9 +12,7 @@ checked as (
     select * from {{ ref('base_raw__order_items') }}
     where
         reject_reason is null
-        {%- if orders_have_currency() %}
-        and order_id not in ({{ rateless_orders }})
-        {%- endif %}
+        and not {{ is_held_back }}
 
 ),
 

@@ -30,6 +30,7 @@ rates as (
     from {{ rates_relation }}
 
 ),
+{%- endif %}
 
 dated as (
 
@@ -49,51 +50,29 @@ converted as (
         dated.status,
         dated.order_currency as currency,
         dated.order_total as original_order_total,
-        case
-            when dated.order_currency = '{{ reporting }}' then cast(1 as decimal(18, 8))
-            else rates.rate_to_reporting
-        end as rate_to_reporting,
+        {%- if has_currency %}
+            case
+                when dated.order_currency = '{{ reporting }}' then cast(1 as decimal(18, 8))
+                else rates.rate_to_reporting
+            end as rate_to_reporting,
+        {%- else %}
+            cast(1 as decimal(18, 8)) as rate_to_reporting,
+        {%- endif %}
         dated.ordered_at,
         dated.updated_at,
         dated.order_date
     from dated
+    {%- if has_currency %}
     left join rates
         on
             dated.order_currency = rates.currency
             and dated.order_currency != '{{ reporting }}'
             and dated.order_date >= rates.rate_date
             and (rates.next_rate_date is null or dated.order_date < rates.next_rate_date)
+    where rates.currency is not null or dated.order_currency = '{{ reporting }}'
+    {%- endif %}
 
 ),
-
-with_rate as (
-
-    select
-        *,
-        cast(original_order_total * rate_to_reporting as decimal(38, 10)) as order_total
-    from converted
-    where rate_to_reporting is not null
-
-),
-{%- else %}
-
-with_rate as (
-
-    select
-        order_id,
-        customer_id,
-        status,
-        cast('{{ reporting }}' as {{ dbt.type_string() }}) as currency,
-        order_total,
-        order_total as original_order_total,
-        cast(1 as decimal(18, 8)) as rate_to_reporting,
-        ordered_at,
-        updated_at,
-        {{ reporting_date('ordered_at') }} as order_date
-    from checked
-
-),
-{%- endif %}
 
 renamed as (
 
@@ -107,7 +86,11 @@ renamed as (
         currency,
 
         -- numerics
-        order_total,
+        {%- if has_currency %}
+            cast(original_order_total * rate_to_reporting as decimal(38, 10)) as order_total,
+        {%- else %}
+            original_order_total as order_total,
+        {%- endif %}
         original_order_total,
         rate_to_reporting,
 
@@ -120,7 +103,7 @@ renamed as (
         -- only completed orders are purchases (metrics.md, "Valid order")
         status = 'completed' as is_completed
 
-    from with_rate
+    from converted
 
 )
 

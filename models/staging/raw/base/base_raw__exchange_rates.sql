@@ -23,24 +23,24 @@ source as (
 
     {%- if is_present %}
 
-    select
-        rate_date,
-        currency,
-        rate_to_reporting
-    from {{ raw_rates }}
-    {%- if is_incremental() %}
-    where {{ key_expression }} in (
-        {{ changed_raw_keys(raw_rates, key_expression, 'rate_key') }}
-    )
-    {%- endif %}
+        select
+            rate_date,
+            currency,
+            rate_to_reporting
+        from {{ raw_rates }}
+        {%- if is_incremental() %}
+        where {{ key_expression }} in (
+            {{ changed_raw_keys(raw_rates, key_expression, 'rate_key') }}
+        )
+        {%- endif %}
     {%- else %}
 
-    {#- No exchange_rates table: no rows, the contract's columns. #}
-    select
-        cast(null as date) as rate_date,
-        cast(null as {{ dbt.type_string() }}) as currency,
-        cast(null as decimal(18, 8)) as rate_to_reporting
-    where 1 = 0
+        {#- No exchange_rates table: no rows, the contract's columns. #}
+        select
+            cast(null as date) as rate_date,
+            cast(null as {{ dbt.type_string() }}) as currency,
+            cast(null as decimal(18, 8)) as rate_to_reporting
+        where 1 = 0
     {%- endif %}
 
 ),
