@@ -551,3 +551,99 @@ def test_members_buy_more_often_than_non_members(con):
                    select customer_id from raw.loyalty_memberships))
         from counts""").fetchone()
     assert member_orders > 1.5 * other_orders
+
+
+# --- multi-currency sample (--currencies) --------------------------------------------------
+
+CURRENCIES = ("SEK", "NOK", "EUR", "DKK")
+
+
+@pytest.fixture(scope="module")
+def currencies(tmp_path_factory):
+    """(one-currency directory, multi-currency directory, connection to the loaded second)."""
+    root = tmp_path_factory.mktemp("currencies")
+    generate(root / "one", customers=600, seed=5)
+    rows = generate(root / "many", customers=600, seed=5, currencies=CURRENCIES)
+    warehouse = root / "warehouse.duckdb"
+    load_directory(root / "many", warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield root / "one", root / "many", con, rows
+    con.close()
+
+
+def test_the_default_output_has_no_currency_and_no_rates(sample):
+    data, rows, con = sample
+    assert "currency" not in pq.read_schema(data / "orders.parquet").names
+    assert "exchange_rates" not in rows
+    assert one(con, "select count(*) from information_schema.tables "
+                    "where table_name = 'exchange_rates'") == 0
+
+
+def test_currencies_leave_every_table_but_the_amounts_as_they_were(currencies):
+    single, many, _, rows = currencies
+    assert rows["exchange_rates"] > 0
+    for table in RAW_TABLES:
+        want = pq.read_table(single / f"{table}.parquet")
+        got = pq.read_table(many / f"{table}.parquet")
+        if table == "orders":
+            assert got.drop_columns(["order_total", "currency"]).equals(
+                want.drop_columns(["order_total"]))
+        elif table == "order_items":
+            assert got.drop_columns(["unit_price"]).equals(want.drop_columns(["unit_price"]))
+        else:
+            assert got.equals(want), table
+
+
+def test_customers_pay_in_their_country_currency_else_the_reporting_one(currencies):
+    _, _, con, _ = currencies
+    pairs = set(con.execute(
+        "select distinct coalesce(c.country, '-'), o.currency from raw.orders o "
+        "join raw.customers c using (customer_id)").fetchall())
+    expected = {"SE": "SEK", "NO": "NOK", "DK": "DKK", "FI": "EUR", "DE": "EUR", "NL": "EUR",
+                "FR": "EUR", "GB": "SEK", "US": "SEK", "PL": "SEK", "-": "SEK"}
+    assert {(country, expected[country]) for country, _ in pairs} == pairs
+    assert {currency for _, currency in pairs} == set(CURRENCIES)
+
+
+def test_rates_are_on_business_days_and_every_order_has_one(currencies):
+    _, _, con, _ = currencies
+    assert one(con, "select count(*) from raw.exchange_rates where dayofweek(rate_date) in (0, 6)"
+               ) == 0
+    assert one(con, "select count(distinct currency) from raw.exchange_rates") == 3
+    assert one(con, "select count(*) from raw.exchange_rates where currency = 'SEK'") == 0
+    # no foreign order before the first rate of its currency
+    assert one(con, "select count(*) from raw.orders o where o.currency != 'SEK' and not exists "
+                    "(select 1 from raw.exchange_rates r where r.currency = o.currency "
+                    "and r.rate_date <= cast(o.ordered_at as date))") == 0
+
+
+def test_prices_are_the_reporting_prices_at_the_day_rate(currencies):
+    single, _, con, _ = currencies
+    # The same lines priced back in SEK at the rate in force on the order day (weekends:
+    # Friday's) are the one-currency sample's prices to within half a cent times the rate.
+    worst = one(con, f"""
+        with reporting as (
+            select order_id, line_number, unit_price from '{single}/order_items.parquet'
+        ),
+        priced as (
+            select i.order_id, i.line_number, i.unit_price, o.currency,
+                   (select r.rate_to_reporting from raw.exchange_rates r
+                    where r.currency = o.currency and r.rate_date <= cast(o.ordered_at as date)
+                    order by r.rate_date desc limit 1) as rate
+            from raw.order_items i join raw.orders o using (order_id)
+            where o.currency != 'SEK'
+        )
+        select max(abs(priced.unit_price * priced.rate - reporting.unit_price) / priced.rate)
+        from priced join reporting using (order_id, line_number)""")
+    assert worst <= 0.005
+    # order totals are still the sum of their lines
+    assert one(con, "select count(*) from raw.orders o join (select order_id, "
+                    "sum(quantity * unit_price) as total from raw.order_items group by 1) i "
+                    "using (order_id) where i.total != o.order_total") == 0
+
+
+def test_unknown_or_repeated_currencies_are_rejected(tmp_path):
+    with pytest.raises(ValueError, match="currencies must be some of"):
+        generate(tmp_path, customers=10, currencies=("SEK", "XYZ"))
+    with pytest.raises(ValueError, match="listed twice"):
+        generate(tmp_path, customers=10, currencies=("SEK", "EUR", "eur"))

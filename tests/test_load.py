@@ -252,3 +252,34 @@ def test_another_schema(parquet_dir, tmp_path):
     load_directory(parquet_dir, warehouse, schema="landing")
     assert contract_types(warehouse, "landing") == RAW_TABLES
     assert counts(warehouse, "landing")["customers"] == 200
+
+
+def test_orders_currency_and_exchange_rates_load_when_present(parquet_dir, tmp_path):
+    """The optional multi-currency inputs: the currency column and the rates table are
+    loaded from CSV with their contract types; a reload without them drops the table."""
+    data = tmp_path / "data"
+    shutil.copytree(parquet_dir, data)
+    (data / "orders.parquet").unlink()
+    write_csv(data / "orders.csv",
+              "order_id,customer_id,ordered_at,status,order_total,updated_at,currency",
+              "o1,c1,2024-01-03 10:00:00,completed,12.50,2024-01-03 10:00:00,EUR",
+              "o2,c1,2024-01-04 10:00:00,completed,100.00,2024-01-04 10:00:00,")
+    write_csv(data / "exchange_rates.csv", "rate_date,currency,rate_to_reporting",
+              "2024-01-02,EUR,11.23456789")
+    warehouse = tmp_path / "w.duckdb"
+    loaded = load_directory(data, warehouse)
+    assert loaded["exchange_rates"] == 1
+    assert query(warehouse, "select order_id, currency from raw.orders order by 1") == [
+        ("o1", "EUR"), ("o2", None)]
+    assert query(warehouse, "select * from raw.exchange_rates") == [
+        (datetime(2024, 1, 2).date(), "EUR", Decimal("11.23456789"))]
+    types = contract_types(warehouse)
+    assert types["orders"][-1] == ("currency", "varchar")
+
+    (data / "exchange_rates.csv").unlink()
+    (data / "orders.csv").unlink()
+    shutil.copy(parquet_dir / "orders.parquet", data / "orders.parquet")
+    assert "exchange_rates" not in load_directory(data, warehouse)
+    assert query(warehouse, "select count(*) from information_schema.tables "
+                            "where table_name = 'exchange_rates'") == [(0,)]
+    assert contract_types(warehouse) == RAW_TABLES

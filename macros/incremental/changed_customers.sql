@@ -3,7 +3,8 @@
     order moved away from is among the changed ones too. The refs are taken on every call,
     also while dbt parses, so dbt knows the dependencies without `-- depends_on` lines. -#}
 
-{#- Customers whose orders, order lines or customers row changed. -#}
+{#- Customers whose orders, order lines or customers row changed, or whose orders an exchange
+    rate written since converts anew (customers_of_changed_rates). -#}
 {% macro changed_customers() -%}
     {%- set orders = ref('base_raw__orders') -%}
     {%- set lines = ref('base_raw__order_items') -%}
@@ -19,6 +20,8 @@
     union
     select customer_id from {{ customers }}
     where _loaded_at > {{ since }}
+    union
+    {{ customers_of_changed_rates(since) }}
 {%- endmacro %}
 
 {#- Customers whose customers row (so segment, country, sign-up) changed. -#}

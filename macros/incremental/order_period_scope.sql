@@ -1,11 +1,13 @@
 {#- The first day whose order-based segment periods change: the earliest changed order (any
-    version), the first order of a customer whose customers row (so segment) changed, or the
+    version), the earliest changed exchange rate, the first order of a customer whose customers row (so segment) changed, or the
     first day a moved as-of date changes, whichever is earliest. A changed order moves spells
     up to W days later, so every later period is in scope. -#}
 {% macro order_period_cutoff() -%}
     {%- set days = [as_of_cutoff()] -%}
     {%- set changed = earliest_changed_date(ref('base_raw__orders'), 'ordered_at') -%}
     {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
+    {%- set rate_changed = earliest_changed_rate_date() -%}
+    {%- if rate_changed is not none -%}{%- do days.append(rate_changed) -%}{%- endif -%}
     {%- set customers = ref('dim_customers') -%}
     {%- set moved = changed_customer_rows() -%}
     {%- if execute and is_incremental() -%}

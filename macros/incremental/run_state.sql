@@ -53,6 +53,7 @@
         'clv_discount_rate_monthly': var('clv_discount_rate_monthly', 0.01),
         'clv_min_repeat_customers': var('clv_min_repeat_customers', 10),
         'reporting_timezone': var('reporting_timezone', 'UTC'),
+        'reporting_currency': reporting_currency(),
     } -%}
     {%- set texts = {} -%}
     {%- for name, value in settings.items() -%}

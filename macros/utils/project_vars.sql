@@ -110,3 +110,16 @@
     {%- endif -%}
     {{ return(value) }}
 {%- endmacro %}
+
+{#- var('reporting_currency'): the ISO 4217 code every amount is reported in (default SEK).
+    Orders without a currency (no orders.currency column, or NULL) are in it and need no
+    exchange rate. Three letters; returned upper case. -#}
+{% macro reporting_currency() -%}
+    {%- set value = var('reporting_currency', 'SEK') -%}
+    {%- if value is not string or not modules.re.match('^[A-Za-z]{3}$', value) -%}
+        {{ exceptions.raise_compiler_error(
+            "var('reporting_currency') must be a three-letter ISO 4217 code such as SEK or EUR, got "
+            ~ value) }}
+    {%- endif -%}
+    {{ return(value | upper) }}
+{%- endmacro %}

@@ -24,3 +24,15 @@
 
     select * from final
 {%- endmacro %}
+
+{#- `expression` cast to the data type of `column` in `relation` (introspected when the model
+    is compiled), so a union with that column lines up on every engine; as it is while dbt
+    parses or when the column is not found. -#}
+{% macro cast_like(expression, relation, column) -%}
+    {%- set data_type = raw_column_type(relation, column) -%}
+    {%- if data_type -%}
+        cast({{ expression }} as {{ data_type }})
+    {%- else -%}
+        {{ expression }}
+    {%- endif -%}
+{%- endmacro %}

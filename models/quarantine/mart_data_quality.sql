@@ -30,6 +30,12 @@ rejected as (
     from {{ ref('quarantine_survey_responses') }}
     union all
     select
+        'exchange_rates' as source_table,
+        reject_reason,
+        {{ dbt.safe_cast('rate_date', 'date') }} as row_date
+    from {{ ref('quarantine_exchange_rates') }}
+    union all
+    select
         'engagement_events' as source_table,
         reject_reason,
         {{ dbt.safe_cast('occurred_at', 'date') }} as row_date

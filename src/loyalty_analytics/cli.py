@@ -1,7 +1,7 @@
 """The ``loyalty`` command: generate sample data, load raw tables, print the KPIs.
 
     loyalty generate --customers 2000 --years 3 --seed 42 --end-date 2025-12-31 --out data/sample
-        [--shape default|steady]
+        [--shape default|steady] [--currencies SEK,NOK,EUR,DKK]
     loyalty load data/sample --warehouse warehouse/loyalty.duckdb [--schema raw] [--allow-missing]
     loyalty load-cdnow CDNOW_master.txt --warehouse warehouse/loyalty.duckdb [--schema raw]
     loyalty kpis --warehouse warehouse/loyalty.duckdb [--grain month] [--segment all]
@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--shape", choices=("default", "steady"), default="default",
                           help="population: default (BTYD with seasonality) or steady "
                                "(even joins, a steady rate, no dropout)")
+    generate.add_argument("--currencies", type=_currency_list, default=None,
+                          metavar="SEK,NOK,EUR,DKK",
+                          help="a multi-currency sample: orders in these currencies (by the "
+                               "customer's country), the first the reporting currency, and "
+                               "exchange_rates.parquet (default: one currency, no rates)")
     generate.set_defaults(handler=_generate)
 
     load = commands.add_parser(
@@ -175,6 +180,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _currency_list(text: str) -> tuple[str, ...]:
+    from loyalty_analytics.generate import _check_currencies
+
+    try:
+        return _check_currencies(tuple(text.split(",")))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def _generate(args: argparse.Namespace) -> None:
     from loyalty_analytics.generate import DEFAULT_END_DATE, generate
 
@@ -186,6 +200,7 @@ def _generate(args: argparse.Namespace) -> None:
         end_date=args.end_date or DEFAULT_END_DATE,
         progress=True,
         shape=args.shape,
+        currencies=args.currencies,
     )
     for table, count in rows.items():
         print(f"{args.out / (table + '.parquet')}: {count:,} rows")

@@ -74,6 +74,20 @@ OPTIONAL_TABLES = ("loyalty_memberships", "loyalty_points")
 # The five tables every warehouse must have.
 REQUIRED_TABLES = tuple(table for table in RAW_TABLES if table not in OPTIONAL_TABLES)
 
+# Multi-currency revenue (optional inputs, no var: dbt reads each when it is there). The
+# optional column orders.currency (ISO 4217; absent or NULL: var('reporting_currency')) and
+# the optional table exchange_rates. Loaders load them when their files have them; they are
+# not in RAW_TABLES, so everything that writes the raw tables writes them only on purpose.
+OPTIONAL_COLUMNS: dict[str, list[tuple[str, str]]] = {"orders": [("currency", "varchar")]}
+CURRENCY_TABLES: dict[str, list[tuple[str, str]]] = {
+    "exchange_rates": [
+        ("rate_date", "date"),
+        ("currency", "varchar"),
+        ("rate_to_reporting", "decimal(18,8)"),
+    ],
+}
+DEFAULT_REPORTING_CURRENCY = "SEK"
+
 ORDER_STATUSES = ("completed", "cancelled", "refunded", "pending")
 SEGMENTS = ("B2C", "B2B")
 SURVEY_QUESTIONS = {"recommend": (0, 10), "repurchase": (0, 10), "try_new": (0, 10),
@@ -83,7 +97,33 @@ EVENT_TYPES = ("session", "key_action")
 POINTS_ENTRY_SIGNS = {"earn": 1, "redeem": -1, "expire": -1, "adjust": 0}
 
 
-def create_table_sql(table: str, schema: str = RAW_SCHEMA) -> str:
-    """DDL of an empty raw table with the contract's columns and types."""
-    columns = ", ".join(f"{name} {type_}" for name, type_ in RAW_TABLES[table])
+def table_columns(table: str, optional: bool = False) -> list[tuple[str, str]]:
+    """The contract's (column, DuckDB type) of a raw table (of RAW_TABLES or CURRENCY_TABLES),
+    with its optional columns (OPTIONAL_COLUMNS) when ``optional``."""
+    columns = RAW_TABLES[table] if table in RAW_TABLES else CURRENCY_TABLES[table]
+    return columns + (OPTIONAL_COLUMNS.get(table, []) if optional else [])
+
+
+def create_table_sql(table: str, schema: str = RAW_SCHEMA, optional: bool = False) -> str:
+    """DDL of an empty raw table with the contract's columns and types (and its optional
+    columns when ``optional``)."""
+    columns = ", ".join(f"{name} {type_}" for name, type_ in table_columns(table, optional))
     return f"create or replace table {schema}.{table} ({columns})"
+
+
+def present_tables(con, schema: str = RAW_SCHEMA) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The raw tables of a DuckDB connection ``con`` to copy elsewhere, with their columns:
+    every table of RAW_TABLES, with its optional columns where the table has them, and the
+    tables of CURRENCY_TABLES that exist."""
+    present: dict[str, set[str]] = {}
+    for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = ?", [schema]).fetchall():
+        present.setdefault(table, set()).add(column)
+    tables = []
+    for table in RAW_TABLES:
+        extra = OPTIONAL_COLUMNS.get(table, [])
+        has_optional = bool(extra) and all(name in present.get(table, set()) for name, _ in extra)
+        tables.append((table, table_columns(table, has_optional)))
+    tables += [(table, table_columns(table)) for table in CURRENCY_TABLES if table in present]
+    return tables

@@ -21,6 +21,16 @@ likely the more often they buy (members buy more often than non-members); tiers 
 spend; points earned per order (1 per currency unit), redeemed against later orders, expiring
 after 12 months; some members leave. A few frequent buyers join the paid ``vip_club``.
 
+``currencies=("SEK", "NOK", "EUR", "DKK")`` (``loyalty generate --currencies SEK,NOK,EUR,DKK``)
+writes a multi-currency sample: the first currency is the reporting one (var
+``reporting_currency``), each customer pays in the currency of their country when it is
+listed (SE SEK, NO NOK, DK DKK, FI/DE/NL/FR EUR, GB GBP, US USD, PL PLN), else in the
+reporting currency; ``orders.currency`` says which. Their prices are the same goods priced in
+that currency at the day's rate, to the cent; ``exchange_rates.parquet`` holds a rate per
+listed foreign currency and business day (none at weekends: an order then converts at
+Friday's rate), a random walk from its own stream. Without the option the output is exactly
+as before (no currency column, no rates file).
+
 Customers are simulated in fixed-size chunks with vectorised numpy code, and every table is
 written as one Parquet file (``<out>/<table>.parquet``, one row group per chunk), so memory
 stays bounded from a thousand to tens of millions of orders. The output depends only on the
@@ -36,6 +46,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +54,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from loyalty_analytics.contract import RAW_TABLES
+from loyalty_analytics.contract import CURRENCY_TABLES, OPTIONAL_COLUMNS, RAW_TABLES
 
 DEFAULT_END_DATE = date(2025, 12, 31)
 
@@ -137,17 +148,32 @@ ADJUST_SHARE = 0.03  # members with one goodwill (or correction) adjustment
 VIP_MIN_ORDERS = 4
 VIP_SHARE = 0.15  # of the customers with VIP_MIN_ORDERS completed orders
 
+# --- currencies (the --currencies option) ---------------------------------------------------
+# Units of each currency per euro, about the 2025 level: the start of each rate's walk.
+UNITS_PER_EUR = {"EUR": 1.0, "SEK": 11.2, "NOK": 11.6, "DKK": 7.46, "GBP": 0.85, "USD": 1.08,
+                 "PLN": 4.3}
+COUNTRY_CURRENCY = {"SE": "SEK", "NO": "NOK", "DK": "DKK", "FI": "EUR", "DE": "EUR",
+                    "NL": "EUR", "FR": "EUR", "GB": "GBP", "US": "USD", "PL": "PLN"}
+RATE_DAILY_VOLATILITY = 0.004  # standard deviation of a rate's daily log change
+RATE_DECIMALS = 6
+RATE_LEAD_DAYS = 7  # rates start this many days before the first order
+
 _ARROW_TYPES = {
     "varchar": pa.string(),
     "timestamp": pa.timestamp("us"),
     "integer": pa.int32(),
     "decimal(18,2)": pa.decimal128(18, 2),
+    "date": pa.date32(),
+    "decimal(18,8)": pa.decimal128(18, 8),
 }
 
 
-def arrow_schema(table: str) -> pa.Schema:
-    """The Arrow schema of a raw table, from the contract's columns and DuckDB types."""
-    return pa.schema([(name, _ARROW_TYPES[type_]) for name, type_ in RAW_TABLES[table]])
+def arrow_schema(table: str, optional: bool = False) -> pa.Schema:
+    """The Arrow schema of a raw table, from the contract's columns and DuckDB types (with
+    its optional columns when ``optional``)."""
+    columns = RAW_TABLES[table] if table in RAW_TABLES else CURRENCY_TABLES[table]
+    columns = columns + (OPTIONAL_COLUMNS.get(table, []) if optional else [])
+    return pa.schema([(name, _ARROW_TYPES[type_]) for name, type_ in columns])
 
 
 @dataclass(frozen=True)
@@ -199,6 +225,7 @@ def generate(
     end_date: date = DEFAULT_END_DATE,
     progress: bool = False,
     shape: str = "default",
+    currencies: tuple[str, ...] | None = None,
 ) -> dict[str, int]:
     """Write ``<out_dir>/<table>.parquet`` for the raw tables; return rows per table.
 
@@ -206,6 +233,8 @@ def generate(
     UTC); with the defaults about 10 orders per customer over 3 years. ``progress`` prints
     one line per chunk on stderr. The files appear only when complete (written under a
     temporary name, then renamed). ``shape``: "default" or "steady" (see the module's doc).
+    ``currencies``: a multi-currency sample, the first the reporting currency (see the
+    module's doc); None (the default): every amount in one currency, no rates.
     """
     if customers < 1:
         raise ValueError("customers must be at least 1")
@@ -215,10 +244,13 @@ def generate(
         raise ValueError("seed must be a non-negative integer")
     if shape not in SHAPES:
         raise ValueError(f"shape must be one of {', '.join(SHAPES)}, got {shape!r}")
+    if currencies is not None:
+        currencies = _check_currencies(currencies)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     steady = shape == "steady"
     period = _Period.ending(end_date, years, seasonal=not steady)
+    rates = _Rates.walk(currencies, period, seed) if currencies else None
     catalog = _Catalog.make(np.random.default_rng(np.random.SeedSequence([seed, 0])))
     id_width = max(7, len(str(customers)))
     chunks = -(-customers // CHUNK_CUSTOMERS)
@@ -226,7 +258,8 @@ def generate(
     rows = dict.fromkeys(RAW_TABLES, 0)
     tmp_paths = {t: out / f".{t}.parquet.tmp" for t in RAW_TABLES}
     writers = {
-        t: pq.ParquetWriter(tmp_paths[t], arrow_schema(t), compression="zstd")
+        t: pq.ParquetWriter(tmp_paths[t], arrow_schema(t, optional=rates is not None),
+                            compression="zstd")
         for t in RAW_TABLES
     }
     started = time.perf_counter()
@@ -237,6 +270,8 @@ def generate(
             tables = _simulate_chunk(rng, n, period, catalog, counters, id_width, steady)
             program_rng = np.random.default_rng(np.random.SeedSequence([seed, 2, k]))
             tables.update(_simulate_program(program_rng, tables["orders"], period, counters))
+            if rates is not None:
+                tables.update(rates.price(tables))
             for name, table in tables.items():
                 writers[name].write_table(table)
                 rows[name] += table.num_rows
@@ -258,7 +293,105 @@ def generate(
     for name, writer in writers.items():
         writer.close()
         os.replace(tmp_paths[name], out / f"{name}.parquet")
+    if rates is not None:
+        table = rates.table()
+        tmp = out / ".exchange_rates.parquet.tmp"
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, out / "exchange_rates.parquet")
+        rows["exchange_rates"] = table.num_rows
     return rows
+
+
+def _check_currencies(currencies) -> tuple[str, ...]:
+    """The listed currencies, upper case, each known (UNITS_PER_EUR) and listed once."""
+    codes = tuple(code.strip().upper() for code in currencies)
+    unknown = [code for code in codes if code not in UNITS_PER_EUR]
+    if not codes or unknown:
+        raise ValueError(f"currencies must be some of {', '.join(UNITS_PER_EUR)}, the "
+                         f"reporting currency first; got {', '.join(codes) or 'none'}")
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"a currency is listed twice: {', '.join(codes)}")
+    return codes
+
+
+@dataclass(frozen=True)
+class _Rates:
+    """Daily rates to the reporting currency (codes[0]) of the other listed currencies."""
+
+    codes: tuple[str, ...]
+    first_day: date  # the first business day with a rate
+    by_day: np.ndarray  # [currency, day from first_day]: the rate in force (weekends: Friday's)
+    is_business_day: np.ndarray  # by day from first_day
+
+    @classmethod
+    def walk(cls, codes: tuple[str, ...], period: _Period, seed: int) -> _Rates:
+        rng = np.random.default_rng(np.random.SeedSequence([seed, 3]))
+        first = period.start - timedelta(days=RATE_LEAD_DAYS)
+        while first.weekday() >= 5:
+            first -= timedelta(days=1)
+        days = (period.start - first).days + period.days
+        weekday = (np.arange(days) + first.weekday()) % 7
+        business = weekday < 5
+        by_day = np.ones((len(codes), days))
+        for k, code in enumerate(codes[1:], start=1):
+            steps = rng.normal(0.0, RATE_DAILY_VOLATILITY, days) * business
+            level = UNITS_PER_EUR[codes[0]] / UNITS_PER_EUR[code]
+            by_day[k] = np.round(level * np.exp(np.cumsum(steps)), RATE_DECIMALS)
+        return cls(codes, first, by_day, business)
+
+    def currency_of(self, countries: pa.Array) -> np.ndarray:
+        """The index in ``codes`` of each customer's currency, by country (0: reporting)."""
+        index = {code: k for k, code in enumerate(self.codes)}
+        return np.array([index.get(COUNTRY_CURRENCY.get(country), 0)
+                         for country in countries.to_pylist()], dtype=np.int64)
+
+    def price(self, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+        """The orders and lines of one chunk priced in each customer's currency at the rate of
+        the order's day: unit prices to the cent, totals their sum (as in the reporting
+        currency: lines add up to the order)."""
+        customers, orders, items = tables["customers"], tables["orders"], tables["order_items"]
+        customer_currency = self.currency_of(customers.column("country").combine_chunks())
+        position = pc.index_in(orders.column("customer_id"), customers.column("customer_id"))
+        o_currency = customer_currency[position.to_numpy(zero_copy_only=False)]
+        micros = pc.cast(orders.column("ordered_at").combine_chunks(), pa.int64()).to_numpy()
+        epoch_day = micros // (SECONDS_PER_DAY * 1_000_000)
+        day = epoch_day - (self.first_day - date(1970, 1, 1)).days
+        rate = self.by_day[o_currency, day]
+        line_order = pc.index_in(items.column("order_id"), orders.column("order_id"))
+        line_order = line_order.to_numpy(zero_copy_only=False)
+        unit = pc.cast(items.column("unit_price"), pa.float64()).to_numpy() * 100
+        unit_cents = np.maximum(np.rint(unit / rate[line_order]), 1).astype(np.int64)
+        quantity = items.column("quantity").to_numpy()
+        total_cents = np.bincount(line_order, weights=quantity * unit_cents,
+                                  minlength=orders.num_rows).astype(np.int64)
+        orders = orders.set_column(orders.schema.get_field_index("order_total"), "order_total",
+                                   _decimals(total_cents))
+        orders = orders.append_column("currency", _labels(self.codes, o_currency))
+        items = items.set_column(items.schema.get_field_index("unit_price"), "unit_price",
+                                 _decimals(unit_cents))
+        return {"orders": orders, "order_items": items}
+
+    def table(self) -> pa.Table:
+        """The exchange_rates table: each foreign currency on each business day."""
+        days = np.flatnonzero(self.is_business_day)
+        k = np.repeat(np.arange(1, len(self.codes)), days.size)
+        d = np.tile(days, len(self.codes) - 1)
+        dates = np.datetime64(self.first_day, "D") + d
+        return pa.table(
+            {
+                "rate_date": pa.array(dates),
+                "currency": _labels(self.codes, k),
+                "rate_to_reporting": pa.array(
+                    [_rate_decimal(value) for value in self.by_day[k, d]],
+                    pa.decimal128(18, 8)),
+            },
+            schema=arrow_schema("exchange_rates"),
+        )
+
+
+def _rate_decimal(value: float) -> Decimal:
+    """A rate as an exact decimal of RATE_DECIMALS places."""
+    return Decimal(f"{value:.{RATE_DECIMALS}f}")
 
 
 @dataclass(frozen=True)

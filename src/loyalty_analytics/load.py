@@ -5,6 +5,11 @@ For each table of the contract the loader takes ``<dir>/<table>.parquet``,
 files. DuckDB reads the files; every contract column is cast explicitly to its contract type
 and extra columns are ignored. All inputs are checked before the warehouse is touched, and
 the tables are replaced in one transaction, so a failed load leaves the warehouse as it was.
+
+Multi-currency revenue (contract.OPTIONAL_COLUMNS, contract.CURRENCY_TABLES): a ``currency``
+column in the orders files is loaded as ``orders.currency``; ``exchange_rates`` is loaded when
+its file is there, and dropped from the warehouse when it is not (the warehouse then holds
+what the directory holds; without it every order in a foreign currency is quarantined).
 """
 
 from __future__ import annotations
@@ -18,7 +23,15 @@ from pathlib import Path
 
 import duckdb
 
-from loyalty_analytics.contract import OPTIONAL_TABLES, RAW_SCHEMA, RAW_TABLES, create_table_sql
+from loyalty_analytics.contract import (
+    CURRENCY_TABLES,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_TABLES,
+    RAW_SCHEMA,
+    RAW_TABLES,
+    create_table_sql,
+    table_columns,
+)
 
 
 class LoadError(Exception):
@@ -92,9 +105,10 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: TableInput) -> list[str
     return [row[0] for row in described]
 
 
-def insert_sql(source: TableInput, schema: str) -> str:
-    """INSERT of the contract's columns of ``source`` into ``schema.table``, with casts."""
-    columns = RAW_TABLES[source.table]
+def insert_sql(source: TableInput, schema: str, optional: bool = False) -> str:
+    """INSERT of the contract's columns of ``source`` into ``schema.table``, with casts (and
+    of its optional columns when ``optional``)."""
+    columns = table_columns(source.table, optional)
     names = ", ".join(name for name, _ in columns)
     casts = ", ".join(f"{_cast(name, type_)} as {name}" for name, type_ in columns)
     return (
@@ -152,30 +166,34 @@ def load_directory(
     source = Path(source_dir)
     if not source.is_dir():
         raise LoadError(f"input directory not found: {source}")
-    inputs = {table: find_input(source, table) for table in RAW_TABLES}
+    inputs = {table: find_input(source, table) for table in (*RAW_TABLES, *CURRENCY_TABLES)}
     missing = [table for table, found in inputs.items()
-               if found is None and table not in OPTIONAL_TABLES]
+               if found is None and table not in OPTIONAL_TABLES and table in RAW_TABLES]
     if missing and not allow_missing:
         names = ", ".join(f"{t}.parquet or {t}.csv" for t in missing)
         raise LoadError(f"missing input in {source}: {names} (or pass --allow-missing)")
 
     counts: dict[str, int] = {}
     with open_warehouse(warehouse, schema) as con:
-        for table_input in inputs.values():
+        with_optional = {table: False for table in inputs}
+        for table, table_input in inputs.items():
             if table_input is not None:
-                _check_columns(con, table_input)
+                with_optional[table] = _check_columns(con, table_input)
         schema_sql = quote_identifier(schema)
         con.execute("begin transaction")
         try:
             for table, table_input in inputs.items():
-                con.execute(create_table_sql(table, schema_sql))
+                if table_input is None and table in CURRENCY_TABLES:
+                    con.execute(f"drop table if exists {schema_sql}.{table}")
+                    continue
+                con.execute(create_table_sql(table, schema_sql, with_optional[table]))
                 if table_input is None and table in OPTIONAL_TABLES:
                     pass  # optional: an empty table, the program marts stay empty
                 elif table_input is None:
                     print(f"warning: no input for {table} in {source}: "
                           f"{schema}.{table} is empty", file=sys.stderr)
                 else:
-                    _insert(con, table_input, schema_sql)
+                    _insert(con, table_input, schema_sql, with_optional[table])
                 counts[table] = con.execute(
                     f"select count(*) from {schema_sql}.{table}"
                 ).fetchone()[0]
@@ -189,18 +207,25 @@ def load_directory(
     return counts
 
 
-def _check_columns(con: duckdb.DuckDBPyConnection, source: TableInput) -> None:
-    """Every contract column in every file (part files are checked one by one)."""
+def _check_columns(con: duckdb.DuckDBPyConnection, source: TableInput) -> bool:
+    """Every contract column in every file (part files are checked one by one). True when a
+    file has the table's optional columns (contract.OPTIONAL_COLUMNS), which are then loaded
+    (NULL for the parts without them)."""
+    optional = False
     for path in source.paths:
         present = {name.lower() for name in file_columns(con, source.part(path))}
-        for name, _ in RAW_TABLES[source.table]:
+        for name, _ in table_columns(source.table):
             if name not in present:
                 raise LoadError(f"{path}: column {name} of table {source.table} is missing")
+        extra = [name for name, _ in OPTIONAL_COLUMNS.get(source.table, [])]
+        optional = optional or (bool(extra) and all(name in present for name in extra))
+    return optional
 
 
-def _insert(con: duckdb.DuckDBPyConnection, source: TableInput, schema_sql: str) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, source: TableInput, schema_sql: str,
+            optional: bool = False) -> None:
     try:
-        con.execute(insert_sql(source, schema_sql))
+        con.execute(insert_sql(source, schema_sql, optional))
     except duckdb.Error as error:
         raise LoadError(
             f"cannot load {source.label} into {source.table}: {_first_line(error)}"

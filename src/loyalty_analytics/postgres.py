@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from loyalty_analytics.contract import RAW_SCHEMA, RAW_TABLES
+from loyalty_analytics.contract import CURRENCY_TABLES, RAW_SCHEMA, RAW_TABLES, present_tables
 
 # The contract's DuckDB types (contract.py) as Postgres spells them.
 POSTGRES_TYPES = {
@@ -37,6 +37,8 @@ POSTGRES_TYPES = {
     "timestamp": "timestamp",
     "integer": "integer",
     "decimal(18,2)": "numeric(18, 2)",
+    "date": "date",
+    "decimal(18,8)": "numeric(18, 8)",
 }
 # Where Debian's postgresql-NN packages put the server binaries.
 DEBIAN_BIN_GLOB = "/usr/lib/postgresql/*/bin"
@@ -59,9 +61,12 @@ def postgres_type(duckdb_type: str) -> str:
     return POSTGRES_TYPES[key]
 
 
-def create_table_sql(table: str, schema: str = RAW_SCHEMA) -> str:
-    """DDL of an empty raw table with the contract's columns, in Postgres types."""
-    columns = ", ".join(f"{name} {postgres_type(type_)}" for name, type_ in RAW_TABLES[table])
+def create_table_sql(table: str, schema: str = RAW_SCHEMA,
+                     columns: list[tuple[str, str]] | None = None) -> str:
+    """DDL of an empty raw table with the contract's columns (or ``columns``), in Postgres
+    types."""
+    columns = ", ".join(f"{name} {postgres_type(type_)}"
+                        for name, type_ in (columns or RAW_TABLES[table]))
     return f"create table {schema}.{table} ({columns})"
 
 
@@ -193,8 +198,9 @@ def load_from_duckdb(
 ) -> dict[str, int]:
     """Replace the raw tables in Postgres schema ``schema`` with those of a DuckDB warehouse.
 
-    Reads ``raw.<table>`` of the DuckDB file (the contract's columns only) and COPYs the rows
-    in CSV, in one transaction. Returns the rows loaded per table.
+    Reads ``raw.<table>`` of the DuckDB file (the contract's columns only, and the optional
+    multi-currency column and table where the file has them: contract.present_tables) and
+    COPYs the rows in CSV, in one transaction. Returns the rows loaded per table.
     """
     import psycopg2
 
@@ -205,10 +211,10 @@ def load_from_duckdb(
         try:
             with con, con.cursor() as cur:
                 cur.execute(f"create schema if not exists {schema}")
-                for table, columns in RAW_TABLES.items():
+                for table, columns in present_tables(source):
                     names = [name for name, _ in columns]
                     cur.execute(f"drop table if exists {schema}.{table}")
-                    cur.execute(create_table_sql(table, schema))
+                    cur.execute(create_table_sql(table, schema, columns))
                     result = source.execute(
                         f"select {', '.join(names)} from {RAW_SCHEMA}.{table}")
                     counts[table] = 0
@@ -219,6 +225,9 @@ def load_from_duckdb(
                             _csv(rows),
                         )
                         counts[table] += len(rows)
+                for table in CURRENCY_TABLES:
+                    if table not in counts:  # not in the file: no stale copy either
+                        cur.execute(f"drop table if exists {schema}.{table}")
         finally:
             con.close()
     return counts

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from loyalty_analytics.contract import RAW_SCHEMA, RAW_TABLES
+from loyalty_analytics.contract import CURRENCY_TABLES, RAW_SCHEMA, present_tables
 
 # The contract's DuckDB types (contract.py) as Spark spells them.
 SPARK_TYPES = {
@@ -28,6 +28,8 @@ SPARK_TYPES = {
     "timestamp": "timestamp",
     "integer": "int",
     "decimal(18,2)": "decimal(18, 2)",
+    "date": "date",
+    "decimal(18,8)": "decimal(18, 8)",
 }
 
 
@@ -83,14 +85,16 @@ def load_from_duckdb(session, warehouse: str | os.PathLike, schema: str = RAW_SC
 
     Each table of the DuckDB file goes through a Parquet file (DuckDB writes it, Spark reads
     it), then into a Parquet table with the contract's columns cast to Spark types.
-    Timestamps are UTC wall-clock times on both sides (the session's time zone is UTC).
+    Timestamps are UTC wall-clock times on both sides (the session's time zone is UTC). The
+    optional multi-currency column and table are copied where the file has them
+    (contract.present_tables).
     """
     counts: dict[str, int] = {}
     session.sql(f"create database if not exists {schema}")
     with tempfile.TemporaryDirectory(prefix="loyalty-spark-load-") as staging, \
             duckdb.connect(str(warehouse), read_only=True) as source:
         source.execute("set TimeZone = 'UTC'")
-        for table, columns in RAW_TABLES.items():
+        for table, columns in present_tables(source):
             names = ", ".join(name for name, _ in columns)
             path = Path(staging) / f"{table}.parquet"
             source.execute(
@@ -101,4 +105,7 @@ def load_from_duckdb(session, warehouse: str | os.PathLike, schema: str = RAW_SC
             session.sql(f"create table {schema}.{table} using parquet as "
                         f"select {casts} from parquet.`{path}`")
             counts[table] = session.sql(f"select count(*) from {schema}.{table}").first()[0]
+        for table in CURRENCY_TABLES:
+            if table not in counts:  # not in the file: no stale copy either
+                session.sql(f"drop table if exists {schema}.{table}")
     return counts

@@ -53,7 +53,9 @@ from great_expectations.expectations.row_conditions import (  # noqa: E402
 )
 
 from loyalty_analytics.contract import (  # noqa: E402
+    CURRENCY_TABLES,
     EVENT_TYPES,
+    OPTIONAL_COLUMNS,
     OPTIONAL_TABLES,
     ORDER_STATUSES,
     POINTS_ENTRY_SIGNS,
@@ -84,7 +86,12 @@ RAW_REQUIRED: dict[str, tuple[str, ...]] = {
     "engagement_events": ("event_id", "customer_id", "occurred_at"),
     "loyalty_memberships": ("membership_id", "customer_id", "program", "joined_at"),
     "loyalty_points": ("entry_id", "customer_id", "occurred_at", "entry_type", "points"),
+    "exchange_rates": ("rate_date", "currency", "rate_to_reporting"),
 }
+# Currency codes (orders.currency where present, exchange_rates.currency): three letters,
+# trimmed, any case, as staging reads them.
+CURRENCY_REGEX = r"^\s*[A-Za-z]{3}\s*$"
+RAW_CURRENCY_COLUMNS: dict[str, str] = {"orders": "currency", "exchange_rates": "currency"}
 # Categorical columns and the contract's values. Staging trims them and ignores case, so the
 # suites do too (a regular expression instead of a plain value set).
 RAW_VALUE_SETS: dict[str, dict[str, Sequence[str]]] = {
@@ -98,6 +105,7 @@ RAW_NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "orders": ("order_total",),
     "order_items": ("quantity", "unit_price"),
     "engagement_events": ("duration_seconds",),
+    "exchange_rates": ("rate_to_reporting",),
 }
 RAW_NOT_EMPTY = ("customers", "orders")
 
@@ -115,6 +123,8 @@ COMPATIBLE_DTYPES: dict[str, tuple[str, ...]] = {
     "integer": _INTEGER_DTYPES,
     # DuckDB gives decimals to pandas as float64.
     "decimal": (*_INTEGER_DTYPES, "float32", "float64"),
+    # DuckDB gives dates to pandas as datetime64.
+    "date": tuple(f"datetime64[{unit}]" for unit in ("s", "ms", "us", "ns")),
 }
 
 # --- mart suites ------------------------------------------------------------------------------
@@ -197,14 +207,19 @@ class Outcome:
 
 # --- suite definitions ------------------------------------------------------------------------
 
-def raw_suites() -> dict[str, list[gxe.Expectation]]:
-    """The expectations of each raw table, from the contract."""
+def raw_suites(optional_columns: Iterable[tuple[str, str]] = ()
+               ) -> dict[str, list[gxe.Expectation]]:
+    """The expectations of each raw table, from the contract; ``optional_columns``: the
+    (table, column) pairs of contract.OPTIONAL_COLUMNS the warehouse holds, checked too."""
+    present = set(optional_columns)
     suites = {}
-    for table, columns in RAW_TABLES.items():
+    for table, contract_columns in {**RAW_TABLES, **CURRENCY_TABLES}.items():
+        columns = contract_columns + [column for column in OPTIONAL_COLUMNS.get(table, [])
+                                      if (table, column[0]) in present]
         expectations: list[gxe.Expectation] = [
             # Extra columns are allowed: the contract ignores them.
             gxe.ExpectTableColumnsToMatchSet(
-                column_set=[name for name, _ in columns], exact_match=False),
+                column_set=[name for name, _ in contract_columns], exact_match=False),
         ]
         if table in RAW_NOT_EMPTY:
             expectations.append(gxe.ExpectTableRowCountToBeBetween(min_value=1))
@@ -222,6 +237,10 @@ def raw_suites() -> dict[str, list[gxe.Expectation]]:
         for name in RAW_NON_NEGATIVE.get(table, ()):
             expectations.append(
                 gxe.ExpectColumnValuesToBeBetween(column=name, min_value=0, mostly=MOSTLY_VALUES))
+        currency = RAW_CURRENCY_COLUMNS.get(table)
+        if currency in {name for name, _ in columns}:
+            expectations.append(gxe.ExpectColumnValuesToMatchRegex(
+                column=currency, regex=CURRENCY_REGEX, mostly=MOSTLY_VALUES))
         if table == "survey_responses":
             for question, (low, high) in SURVEY_QUESTIONS.items():
                 expectations.append(gxe.ExpectColumnValuesToBeBetween(
@@ -293,7 +312,7 @@ def validate(warehouse: Path = DEFAULT_WAREHOUSE, docs_dir: Path = DEFAULT_DOCS_
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for group in groups:
             if group == "raw":
-                suites = raw_suites()
+                suites = raw_suites(_optional_columns_present(con))
             else:
                 suites = mart_suites(_customer_segments(con))
             suites = {name: expectations for name, expectations in suites.items()
@@ -328,8 +347,14 @@ def run(warehouse: Path = DEFAULT_WAREHOUSE, docs_dir: Path = DEFAULT_DOCS_DIR,
 def _optional_and_missing(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """True for the suite of an optional table or mart that the warehouse does not hold."""
     schema, table = name.split(".", 1)
-    optional = table in OPTIONAL_TABLES or table in OPTIONAL_MARTS
+    optional = table in OPTIONAL_TABLES or table in OPTIONAL_MARTS or table in CURRENCY_TABLES
     return optional and not _column_types(con, schema, table)
+
+
+def _optional_columns_present(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """The optional raw columns (contract.OPTIONAL_COLUMNS) the warehouse holds."""
+    return [(table, name) for table, columns in OPTIONAL_COLUMNS.items()
+            for name, _ in columns if name in _column_types(con, RAW_SCHEMA, table)]
 
 
 def _context(docs_dir: Path) -> Any:

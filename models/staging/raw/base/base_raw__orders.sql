@@ -4,10 +4,15 @@
     version is staged when valid; when it is not, it is quarantined with its own reason and
     the order counts nowhere (an older valid version never comes back). A version whose
     updated_at is missing or impossible never ranks first.
+    `currency` is the optional orders.currency column, upper case (NULL when the column is
+    absent, NULL or blank: then the order is in the reporting currency); the exchange rate is
+    looked up in stg_orders, so a late rate needs no re-derivation here.
     Incremental (delete+insert by key): a run re-derives every key with raw rows this table
     does not hold yet (changed_raw_keys), from all raw rows of the key. -#}
 {{ config(unique_key='order_id') }}
-{%- set typed_columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at'] %}
+{%- set typed_columns = [
+    'order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'currency', 'updated_at'] %}
+{%- set has_currency = orders_have_currency() %}
 
 with
 
@@ -19,6 +24,7 @@ source as (
         ordered_at,
         status,
         order_total,
+        {{ 'currency' if has_currency else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as currency,
         updated_at
     from {{ source('raw', 'orders') }}
     {%- if is_incremental() %}
@@ -38,6 +44,7 @@ typed as (
         ordered_at as raw_ordered_at,
         status as raw_status,
         order_total as raw_order_total,
+        currency as raw_currency,
         updated_at as raw_updated_at,
 
         -- typed values
@@ -45,6 +52,7 @@ typed as (
         cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         lower(trim(cast(status as {{ dbt.type_string() }}))) as status,
         {{ dbt.safe_cast('order_total', 'decimal(18, 2)') }} as order_total,
+        nullif(upper(trim(cast(currency as {{ dbt.type_string() }}))), '') as currency,
         {{ utc_timestamp('ordered_at', source('raw', 'orders')) }} as ordered_at,
         {{ utc_timestamp('updated_at', source('raw', 'orders')) }} as updated_at
 
@@ -64,8 +72,9 @@ versioned as (
             'status asc',
             'order_total desc nulls last',
             'customer_id asc',
+            'currency asc nulls first',
             ],
-            columns=['customer_id', 'ordered_at', 'status', 'order_total', 'updated_at'],
+            columns=['customer_id', 'ordered_at', 'status', 'order_total', 'currency', 'updated_at'],
         ) }}
 
 ),
@@ -100,6 +109,7 @@ final as (
         checked.ordered_at,
         checked.status,
         checked.order_total,
+        checked.currency,
         checked.updated_at,
         checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
