@@ -19,10 +19,11 @@ import dagster as dg
 from loyalty_analytics import orchestration
 from loyalty_analytics.cli import main as loyalty
 
-# The raw tables of the data contract: five, and the loyalty program's two (enabled by
-# default), each with a rows_reconcile test in models/staging/raw/_raw__sources.yml.
+# The raw tables of the data contract: five, the loyalty program's two (enabled by default)
+# and the optional exchange rates, each with a rows_reconcile test in
+# models/staging/raw/_raw__sources.yml.
 RAW_TABLES = {"customers", "orders", "order_items", "survey_responses", "engagement_events",
-              "loyalty_memberships", "loyalty_points"}
+              "loyalty_memberships", "loyalty_points", "exchange_rates"}
 
 
 @pytest.fixture(scope="module")
