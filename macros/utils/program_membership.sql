@@ -70,6 +70,20 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- The answer counts of mart_survey_scores per question (promoters, detractors, answers of
+    `recommend`, `repurchase` and `try_new`), over rows with `question` and `score`. -#}
+{% macro survey_answer_counts() -%}
+    {{ count_where("question = 'recommend' and " ~ is_promoter('score')) }} as promoters,
+    {{ count_where("question = 'recommend' and " ~ is_detractor('score')) }} as detractors,
+    {{ count_where("question = 'recommend'") }} as nps_responses,
+    {{ count_where("question = 'repurchase' and " ~ is_promoter('score')) }} as repurchase_promoters,
+    {{ count_where("question = 'repurchase' and " ~ is_detractor('score')) }} as repurchase_detractors,
+    {{ count_where("question = 'repurchase'") }} as repurchase_responses,
+    {{ count_where("question = 'try_new' and " ~ is_promoter('score')) }} as try_new_promoters,
+    {{ count_where("question = 'try_new' and " ~ is_detractor('score')) }} as try_new_detractors,
+    {{ count_where("question = 'try_new'") }} as try_new_responses
+{%- endmacro %}
+
 {#- The rejected rows of the loyalty program's two tables for mart_data_quality, as further
     `union all` branches of its `rejected` CTE; nothing while the program is disabled. -#}
 {% macro program_quality_rejects() -%}

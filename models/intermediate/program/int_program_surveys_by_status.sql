@@ -32,26 +32,38 @@ grains as (
 
 ),
 
+responses_dated as (
+
+    select
+        responses.customer_id,
+        responses.response_date,
+        responses.question,
+        responses.score,
+        grains.period_grain,
+        {{ period_start_of('grains.period_grain', 'responses.response_date') }} as period_start
+    from {{ ref('stg_survey_responses') }} as responses
+    cross join grains
+
+),
+
 responses as (
 
     select
         periods.period_grain,
         periods.period_start,
         periods.period_end,
-        responses.customer_id,
+        responses_dated.customer_id,
         customers.segment,
-        responses.question,
-        responses.score
-    from {{ ref('stg_survey_responses') }} as responses
-    cross join grains
+        responses_dated.question,
+        responses_dated.score
+    from responses_dated
     inner join {{ ref('int_periods') }} as periods
         on
-            grains.period_grain = periods.period_grain
-            and {{ period_start_of('grains.period_grain', 'responses.response_date') }}
-            = periods.period_start
-            and responses.response_date <= periods.period_end
+            responses_dated.period_grain = periods.period_grain
+            and responses_dated.period_start = periods.period_start
+            and responses_dated.response_date <= periods.period_end
     inner join {{ ref('int_customers_unioned') }} as customers
-        on responses.customer_id = customers.customer_id
+        on responses_dated.customer_id = customers.customer_id
 
 ),
 
@@ -73,36 +85,44 @@ member_responses as (
 
 ),
 
-{%- for scope, relation, keys in [
-    ('members', 'member_responses', ['period_grain', 'period_start', 'program']),
-    ('whole_base', 'responses', ['period_grain', 'period_start'])] %}
-
-{{ scope }}_by_segment as (
+members_by_segment as (
 
     select
-        {% for key in keys %}{{ key }},
-        {% endfor -%}
+        period_grain,
+        period_start,
+        program,
         segment,
-        {{ count_where("question = 'recommend' and " ~ is_promoter('score')) }} as promoters,
-        {{ count_where("question = 'recommend' and " ~ is_detractor('score')) }} as detractors,
-        {{ count_where("question = 'recommend'") }} as nps_responses,
-        {{ count_where("question = 'repurchase' and " ~ is_promoter('score')) }} as repurchase_promoters,
-        {{ count_where("question = 'repurchase' and " ~ is_detractor('score')) }} as repurchase_detractors,
-        {{ count_where("question = 'repurchase'") }} as repurchase_responses,
-        {{ count_where("question = 'try_new' and " ~ is_promoter('score')) }} as try_new_promoters,
-        {{ count_where("question = 'try_new' and " ~ is_detractor('score')) }} as try_new_detractors,
-        {{ count_where("question = 'try_new'") }} as try_new_responses
-    from {{ relation }}
-    group by {% for key in keys %}{{ key }}, {% endfor %}segment
+        {{ survey_answer_counts() }}
+    from member_responses
+    group by 1, 2, 3, 4
 
 ),
 
-{{ scope }} as (
+members as (
 
-    {{ union_all_segment(scope ~ '_by_segment', keys=keys, counts=counts) }}
+    {{ union_all_segment('members_by_segment',
+        keys=['period_grain', 'period_start', 'program'], counts=counts) }}
 
 ),
-{%- endfor %}
+
+whole_base_by_segment as (
+
+    select
+        period_grain,
+        period_start,
+        segment,
+        {{ survey_answer_counts() }}
+    from responses
+    group by 1, 2, 3
+
+),
+
+whole_base as (
+
+    {{ union_all_segment('whole_base_by_segment',
+        keys=['period_grain', 'period_start'], counts=counts) }}
+
+),
 
 final as (
 

@@ -29,11 +29,13 @@ members_by_segment as (
             as purchasing_customers_365d,
         cast(sum(changes.customers_year_before) as {{ dbt.type_bigint() }})
             as customers_year_before,
-        cast(sum(changes.customers_year_before) - sum(changes.customers_kept_year)
-            as {{ dbt.type_bigint() }}) as churned_customers_year
+        cast(
+            sum(changes.customers_year_before - changes.customers_kept_year)
+            as {{ dbt.type_bigint() }}
+        ) as churned_customers_year
     from {{ ref('int_periods') }} as periods
     inner join {{ ref('int_program_year_changes') }} as changes
-        on changes.change_date <= periods.period_end
+        on periods.period_end >= changes.change_date
     group by 1, 2, 3, 4
 
 ),

@@ -16,8 +16,6 @@
     or of one program, do not overlap, so a customer counts once on a day. -#}
 {{ config(enabled=var('loyalty_program_enabled', true), materialized='table') }}
 {%- set window_days = churn_window_days() %}
-{%- set measures = ['orders_365d', 'revenue_365d', 'purchasing_customers_365d',
-    'customers_year_before', 'customers_kept_year'] %}
 
 with
 
@@ -27,20 +25,30 @@ member_spells as (
         customer_id,
         program,
         member_from,
-        cast(coalesce({{ dbt.dateadd('day', -1, 'member_until') }}, cast('9999-12-31' as date))
-            as date) as member_to
+        coalesce(
+            cast({{ dbt.dateadd('day', -1, 'member_until') }} as date),
+            cast('9999-12-31' as date)
+        ) as member_to
     from {{ ref('int_program_member_spells') }}
+
+),
+
+member_customers as (
+
+    select distinct customer_id from member_spells
 
 ),
 
 order_days as (
 
     select
-        customer_id,
-        order_date,
+        orders.customer_id,
+        orders.order_date,
         count(*) as orders,
-        sum(revenue) as revenue
-    from {{ ref('int_orders_validated') }}
+        sum(orders.revenue) as revenue
+    from {{ ref('int_orders_validated') }} as orders
+    inner join member_customers
+        on orders.customer_id = member_customers.customer_id
     group by 1, 2
 
 ),
@@ -48,11 +56,13 @@ order_days as (
 spells as (
 
     select
-        customer_id,
-        window_days,
-        spell_start,
-        spell_end
-    from {{ ref('int_customer_spells') }}
+        spells.customer_id,
+        spells.window_days,
+        spells.spell_start,
+        spells.spell_end
+    from {{ ref('int_customer_spells') }} as spells
+    inner join member_customers
+        on spells.customer_id = member_customers.customer_id
 
 ),
 
@@ -66,6 +76,8 @@ moved_spells as (
     where window_days = {{ window_days }}
 
 ),
+
+{#- Each fact: the customer, the days it holds on and its measures (one of them non-zero). #}
 
 facts as (
 
@@ -82,29 +94,49 @@ facts as (
 
     union all
 
-    select customer_id, spell_start, spell_end, 0, 0, 1, 0, 0
+    select
+        customer_id,
+        spell_start as day_from,
+        spell_end as day_to,
+        0 as orders_365d,
+        0 as revenue_365d,
+        1 as purchasing_customers_365d,
+        0 as customers_year_before,
+        0 as customers_kept_year
     from spells
     where window_days = 365
 
     union all
 
-    select customer_id, moved_start, moved_end, 0, 0, 0, 1, 0
+    select
+        customer_id,
+        moved_start as day_from,
+        moved_end as day_to,
+        0 as orders_365d,
+        0 as revenue_365d,
+        0 as purchasing_customers_365d,
+        1 as customers_year_before,
+        0 as customers_kept_year
     from moved_spells
 
     union all
 
     select
         moved_spells.customer_id,
-        greatest(moved_spells.moved_start, spells.spell_start),
-        least(moved_spells.moved_end, spells.spell_end),
-        0, 0, 0, 0, 1
+        greatest(moved_spells.moved_start, spells.spell_start) as day_from,
+        least(moved_spells.moved_end, spells.spell_end) as day_to,
+        0 as orders_365d,
+        0 as revenue_365d,
+        0 as purchasing_customers_365d,
+        0 as customers_year_before,
+        1 as customers_kept_year
     from moved_spells
     inner join spells
         on
             moved_spells.customer_id = spells.customer_id
             and spells.window_days = {{ window_days }}
             and moved_spells.moved_start <= spells.spell_end
-            and spells.spell_start <= moved_spells.moved_end
+            and moved_spells.moved_end >= spells.spell_start
 
 ),
 
@@ -113,14 +145,18 @@ member_facts as (
     select
         member_spells.program,
         customers.segment,
+        facts.orders_365d,
+        facts.revenue_365d,
+        facts.purchasing_customers_365d,
+        facts.customers_year_before,
+        facts.customers_kept_year,
         greatest(facts.day_from, member_spells.member_from) as day_from,
-        least(facts.day_to, member_spells.member_to) as day_to,
-        {{ measures | join(',\n        ') }}
+        least(facts.day_to, member_spells.member_to) as day_to
     from facts
     inner join member_spells
         on
             facts.customer_id = member_spells.customer_id
-            and member_spells.member_from <= facts.day_to
+            and facts.day_to >= member_spells.member_from
             and facts.day_from <= member_spells.member_to
     inner join {{ ref('dim_customers') }} as customers
         on facts.customer_id = customers.customer_id
@@ -133,7 +169,11 @@ changes as (
         program,
         segment,
         day_from as change_date,
-        {{ measures | join(',\n        ') }}
+        orders_365d,
+        revenue_365d,
+        purchasing_customers_365d,
+        customers_year_before,
+        customers_kept_year
     from member_facts
 
     union all
@@ -141,10 +181,12 @@ changes as (
     select
         program,
         segment,
-        cast({{ dbt.dateadd('day', 1, 'day_to') }} as date) as change_date
-        {%- for measure in measures %},
-        -{{ measure }} as {{ measure }}
-        {%- endfor %}
+        cast({{ dbt.dateadd('day', 1, 'day_to') }} as date) as change_date,
+        -orders_365d as orders_365d,
+        -revenue_365d as revenue_365d,
+        -purchasing_customers_365d as purchasing_customers_365d,
+        -customers_year_before as customers_year_before,
+        -customers_kept_year as customers_kept_year
     from member_facts
 
 ),
@@ -156,10 +198,10 @@ final as (
         segment,
         change_date,
         cast(sum(orders_365d) as {{ dbt.type_bigint() }}) as orders_365d,
-        sum(revenue_365d) as revenue_365d
-        {%- for measure in measures[2:] %},
-        cast(sum({{ measure }}) as {{ dbt.type_bigint() }}) as {{ measure }}
-        {%- endfor %}
+        sum(revenue_365d) as revenue_365d,
+        cast(sum(purchasing_customers_365d) as {{ dbt.type_bigint() }}) as purchasing_customers_365d,
+        cast(sum(customers_year_before) as {{ dbt.type_bigint() }}) as customers_year_before,
+        cast(sum(customers_kept_year) as {{ dbt.type_bigint() }}) as customers_kept_year
     from changes
     group by 1, 2, 3
 

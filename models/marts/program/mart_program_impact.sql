@@ -5,7 +5,6 @@
     end of p_end (int_program_member_spells); every measure of p splits its customers by that
     status. The counts come split from the status layers in models/intermediate/program. -#}
 {{ config(enabled=var('loyalty_program_enabled', true)) }}
-{%- set keys = ['period_grain', 'period_start', 'segment', 'program', 'member_status'] %}
 
 with
 
@@ -94,17 +93,34 @@ measured as (
                 'year_counted.customers_year_before')),
             gross_margin_rate()) }} as clv
     from grid
-    {%- for layer, alias in [
-        ('int_program_periods_by_status', 'periods_counted'),
-        ('int_program_surveys_by_status', 'surveys_counted'),
-        ('int_program_engagement_by_status', 'engagement_counted'),
-        ('int_program_year_by_status', 'year_counted')] %}
-    left join {{ ref(layer) }} as {{ alias }}
+    left join {{ ref('int_program_periods_by_status') }} as periods_counted
         on
-        {%- for key in keys %}
-            {{ 'and ' if not loop.first }}grid.{{ key }} = {{ alias }}.{{ key }}
-        {%- endfor %}
-    {%- endfor %}
+            grid.period_grain = periods_counted.period_grain
+            and grid.period_start = periods_counted.period_start
+            and grid.segment = periods_counted.segment
+            and grid.program = periods_counted.program
+            and grid.member_status = periods_counted.member_status
+    left join {{ ref('int_program_surveys_by_status') }} as surveys_counted
+        on
+            grid.period_grain = surveys_counted.period_grain
+            and grid.period_start = surveys_counted.period_start
+            and grid.segment = surveys_counted.segment
+            and grid.program = surveys_counted.program
+            and grid.member_status = surveys_counted.member_status
+    left join {{ ref('int_program_engagement_by_status') }} as engagement_counted
+        on
+            grid.period_grain = engagement_counted.period_grain
+            and grid.period_start = engagement_counted.period_start
+            and grid.segment = engagement_counted.segment
+            and grid.program = engagement_counted.program
+            and grid.member_status = engagement_counted.member_status
+    left join {{ ref('int_program_year_by_status') }} as year_counted
+        on
+            grid.period_grain = year_counted.period_grain
+            and grid.period_start = year_counted.period_start
+            and grid.segment = year_counted.segment
+            and grid.program = year_counted.program
+            and grid.member_status = year_counted.member_status
 
 ),
 
