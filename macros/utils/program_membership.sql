@@ -1,32 +1,87 @@
 {#- Helpers of the loyalty program marts (models/marts/program). -#}
 
-{#- True when a membership is open at the end of `day`: joined on or before it and not left
-    by its end (left_date NULL or after it). -#}
+{#- True when a membership (or a spell of them, int_program_member_spells) is open at the end
+    of `day`: joined on or before it and not left by its end (left_date NULL or after it). -#}
 {% macro is_member_at(day, joined_date='joined_date', left_date='left_date') -%}
     ({{ joined_date }} <= {{ day }} and ({{ left_date }} is null or {{ left_date }} > {{ day }}))
 {%- endmacro %}
 
-{#- The rows of `relation` (one per customer and period, with period_grain, period_start and
-    customer_id) once per program of the CTE `programs` (each program and 'any'), with
-    `member_status` 'member' when the CTE `members_at_end` (period_grain, period_start,
-    customer_id, program) holds the customer for that period and program, else
-    'non_member'. `columns`: the columns of `relation` to keep. -#}
+{#- The programs the program marts report: each program with a staged membership, and 'any'
+    (a member of at least one). -#}
+{% macro programs_relation() -%}
+    select distinct program from {{ ref('stg_loyalty_memberships') }}
+    union all
+    select 'any' as program
+{%- endmacro %}
+
+{#- The rows of `relation` (one per customer and period, with period_end and customer_id)
+    once per program of the CTE `programs` (programs_relation), with `member_status` 'member'
+    when one of the customer's spells of the program in the CTE `member_spells`
+    (int_program_member_spells) holds period_end, else 'non_member'. A customer's spells of
+    one program do not overlap, so each row is kept once. `columns`: the columns of
+    `relation` to keep. -#}
 {% macro with_member_status(relation, columns) -%}
     select
         {%- for column in columns %}
         {{ relation }}.{{ column }},
         {%- endfor %}
         programs.program,
-        case when members_at_end.customer_id is null then 'non_member' else 'member' end
+        case when member_spells.customer_id is null then 'non_member' else 'member' end
             as member_status
     from {{ relation }}
     cross join programs
-    left join members_at_end
+    left join member_spells
         on
-            {{ relation }}.period_grain = members_at_end.period_grain
-            and {{ relation }}.period_start = members_at_end.period_start
-            and {{ relation }}.customer_id = members_at_end.customer_id
-            and programs.program = members_at_end.program
+            {{ relation }}.customer_id = member_spells.customer_id
+            and programs.program = member_spells.program
+            and {{ is_member_at(relation ~ '.period_end', 'member_spells.member_from',
+                'member_spells.member_until') }}
+{%- endmacro %}
+
+{#- Member and non-member rows of counts and sums, per period_grain, period_start, segment
+    and program, from the CTEs `whole_base` (the whole base's measures, one row per
+    period_grain, period_start and segment), `programs` and `members` (the members' measures,
+    per period_grain, period_start, program and segment; no row: none). A non-member's measure
+    is the whole base's less the members': every customer is one or the other. -#}
+{% macro split_by_member_status(measures) -%}
+    {%- for status in ['member', 'non_member'] %}
+    select
+        whole_base.period_grain,
+        whole_base.period_start,
+        whole_base.segment,
+        programs.program,
+        '{{ status }}' as member_status
+        {%- for measure in measures %},
+        {% if status == 'non_member' %}whole_base.{{ measure }} - {% endif -%}
+        coalesce(members.{{ measure }}, 0) as {{ measure }}
+        {%- endfor %}
+    from whole_base
+    cross join programs
+    left join members
+        on
+            whole_base.period_grain = members.period_grain
+            and whole_base.period_start = members.period_start
+            and whole_base.segment = members.segment
+            and programs.program = members.program
+    {%- if not loop.last %}
+
+    union all
+    {% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The answer counts of mart_survey_scores per question (promoters, detractors, answers of
+    `recommend`, `repurchase` and `try_new`), over rows with `question` and `score`. -#}
+{% macro survey_answer_counts() -%}
+    {{ count_where("question = 'recommend' and " ~ is_promoter('score')) }} as promoters,
+    {{ count_where("question = 'recommend' and " ~ is_detractor('score')) }} as detractors,
+    {{ count_where("question = 'recommend'") }} as nps_responses,
+    {{ count_where("question = 'repurchase' and " ~ is_promoter('score')) }} as repurchase_promoters,
+    {{ count_where("question = 'repurchase' and " ~ is_detractor('score')) }} as repurchase_detractors,
+    {{ count_where("question = 'repurchase'") }} as repurchase_responses,
+    {{ count_where("question = 'try_new' and " ~ is_promoter('score')) }} as try_new_promoters,
+    {{ count_where("question = 'try_new' and " ~ is_detractor('score')) }} as try_new_detractors,
+    {{ count_where("question = 'try_new'") }} as try_new_responses
 {%- endmacro %}
 
 {#- The rejected rows of the loyalty program's two tables for mart_data_quality, as further

@@ -1,0 +1,210 @@
+{#- The members' trailing year (mart_clv's measures) as changes by day, per program and
+    segment: a day's row holds by how much each measure over the members at the end of that
+    day differs from the day before. The value at the end of period_end is the sum of the
+    changes up to it (int_program_year_by_status), a lookup on this small table instead of a
+    join of every member's order days to every period.
+
+    Each customer's facts hold on a range of days t, a member's count on the days of it that
+    a spell of membership also holds (member at the end of t):
+    - an order day d: its orders and revenue count in the year ending on t for t in
+      [d, d + 364];
+    - a 365-day spell (int_customer_spells): a purchaser in the year ending on t for t in it;
+    - a spell of the churn window W moved 365 days on: in the base at the end of t - 365;
+    - the part of such a moved spell that a spell of W also holds: in the base at the end of
+      t - 365 and of t (not churned).
+    A range [lo, hi] adds at lo and takes away at hi + 1. A customer's spells of one window,
+    or of one program, do not overlap, so a customer counts once on a day. -#}
+{{ config(enabled=var('loyalty_program_enabled', true), materialized='table') }}
+{%- set window_days = churn_window_days() %}
+
+with
+
+member_spells as (
+
+    select
+        customer_id,
+        program,
+        member_from,
+        coalesce(
+            cast({{ dbt.dateadd('day', -1, 'member_until') }} as date),
+            cast('9999-12-31' as date)
+        ) as member_to
+    from {{ ref('int_program_member_spells') }}
+
+),
+
+member_customers as (
+
+    select distinct customer_id from member_spells
+
+),
+
+order_days as (
+
+    select
+        orders.customer_id,
+        orders.order_date,
+        count(*) as orders,
+        sum(orders.revenue) as revenue
+    from {{ ref('int_orders_validated') }} as orders
+    inner join member_customers
+        on orders.customer_id = member_customers.customer_id
+    group by 1, 2
+
+),
+
+spells as (
+
+    select
+        spells.customer_id,
+        spells.window_days,
+        spells.spell_start,
+        spells.spell_end
+    from {{ ref('int_customer_spells') }} as spells
+    inner join member_customers
+        on spells.customer_id = member_customers.customer_id
+
+),
+
+moved_spells as (
+
+    select
+        customer_id,
+        cast({{ dbt.dateadd('day', 365, 'spell_start') }} as date) as moved_start,
+        cast({{ dbt.dateadd('day', 365, 'spell_end') }} as date) as moved_end
+    from spells
+    where window_days = {{ window_days }}
+
+),
+
+{#- Each fact: the customer, the days it holds on and its measures (one of them non-zero). #}
+
+facts as (
+
+    select
+        customer_id,
+        order_date as day_from,
+        cast({{ dbt.dateadd('day', 364, 'order_date') }} as date) as day_to,
+        orders as orders_365d,
+        revenue as revenue_365d,
+        0 as purchasing_customers_365d,
+        0 as customers_year_before,
+        0 as customers_kept_year
+    from order_days
+
+    union all
+
+    select
+        customer_id,
+        spell_start as day_from,
+        spell_end as day_to,
+        0 as orders_365d,
+        0 as revenue_365d,
+        1 as purchasing_customers_365d,
+        0 as customers_year_before,
+        0 as customers_kept_year
+    from spells
+    where window_days = 365
+
+    union all
+
+    select
+        customer_id,
+        moved_start as day_from,
+        moved_end as day_to,
+        0 as orders_365d,
+        0 as revenue_365d,
+        0 as purchasing_customers_365d,
+        1 as customers_year_before,
+        0 as customers_kept_year
+    from moved_spells
+
+    union all
+
+    select
+        moved_spells.customer_id,
+        greatest(moved_spells.moved_start, spells.spell_start) as day_from,
+        least(moved_spells.moved_end, spells.spell_end) as day_to,
+        0 as orders_365d,
+        0 as revenue_365d,
+        0 as purchasing_customers_365d,
+        0 as customers_year_before,
+        1 as customers_kept_year
+    from moved_spells
+    inner join spells
+        on
+            moved_spells.customer_id = spells.customer_id
+            and spells.window_days = {{ window_days }}
+            and moved_spells.moved_start <= spells.spell_end
+            and moved_spells.moved_end >= spells.spell_start
+
+),
+
+member_facts as (
+
+    select
+        member_spells.program,
+        customers.segment,
+        facts.orders_365d,
+        facts.revenue_365d,
+        facts.purchasing_customers_365d,
+        facts.customers_year_before,
+        facts.customers_kept_year,
+        greatest(facts.day_from, member_spells.member_from) as day_from,
+        least(facts.day_to, member_spells.member_to) as day_to
+    from facts
+    inner join member_spells
+        on
+            facts.customer_id = member_spells.customer_id
+            and facts.day_to >= member_spells.member_from
+            and facts.day_from <= member_spells.member_to
+    inner join {{ ref('dim_customers') }} as customers
+        on facts.customer_id = customers.customer_id
+
+),
+
+changes as (
+
+    select
+        program,
+        segment,
+        day_from as change_date,
+        orders_365d,
+        revenue_365d,
+        purchasing_customers_365d,
+        customers_year_before,
+        customers_kept_year
+    from member_facts
+
+    union all
+
+    select
+        program,
+        segment,
+        cast({{ dbt.dateadd('day', 1, 'day_to') }} as date) as change_date,
+        -orders_365d as orders_365d,
+        -revenue_365d as revenue_365d,
+        -purchasing_customers_365d as purchasing_customers_365d,
+        -customers_year_before as customers_year_before,
+        -customers_kept_year as customers_kept_year
+    from member_facts
+
+),
+
+final as (
+
+    select
+        program,
+        segment,
+        change_date,
+        cast(sum(orders_365d) as {{ dbt.type_bigint() }}) as orders_365d,
+        sum(revenue_365d) as revenue_365d,
+        cast(sum(purchasing_customers_365d) as {{ dbt.type_bigint() }}) as purchasing_customers_365d,
+        cast(sum(customers_year_before) as {{ dbt.type_bigint() }}) as customers_year_before,
+        cast(sum(customers_kept_year) as {{ dbt.type_bigint() }}) as customers_kept_year
+    from changes
+    group by 1, 2, 3
+
+)
+
+select * from final
