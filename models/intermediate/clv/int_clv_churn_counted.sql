@@ -2,9 +2,9 @@
     period_end − 365 days, and those of them no longer in the base at the end of period_end
     (the annual churn of the CLV, metrics.md). In the base at the end of a day: the day falls
     in one of the customer's spells of the churn window (int_customer_spells). A customer's
-    spells do not overlap, so a day falls in at most one of them: each customer of the year
-    before is one row, whether or not a spell holds period_end. Only segments with a customer
-    in the base a year before have a row.
+    spells do not overlap, so a day falls in at most one of them: a customer of the year
+    before is one joined row, with the spell that holds period_end or with none (churned).
+    Only segments with a customer in the base a year before have a row.
     A view: mart_clv reads it for the periods of its scope, and the database applies that
     filter to the periods here. -#}
 with
