@@ -2,16 +2,19 @@
 
 The project is built empty (``dbt build --empty``, every model with zero rows) in a warehouse
 of its own whose raw tables are empty, so that ``dbt docs generate`` writes a catalog.json with
-the columns each model really has; dbt-score then lints the manifest with dbt-score's generic
-rules and the project's own (loyalty_analytics.dbt_score_rules), configured in pyproject.toml
-[tool.dbt-score]. The thresholds there are 10.0 for the project and for every item: a single
-broken rule anywhere fails the check, and each finding names its node and the rule.
+the columns each model really has (an ephemeral model has no relation: its compiled query is
+described in the same warehouse and added to the catalog); dbt-score then lints the manifest
+with dbt-score's generic rules and the project's own (loyalty_analytics.dbt_score_rules),
+configured in pyproject.toml [tool.dbt-score]. The thresholds there are 10.0 for the project
+and for every item: a single broken rule anywhere fails the check, and each finding names its
+node and the rule.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -78,7 +81,41 @@ def build_catalog(project_dir: Path, target_dir: Path, profiles_dir: Path | None
             os.environ.pop("DBT_DUCKDB_PATH", None)
         else:
             os.environ["DBT_DUCKDB_PATH"] = previous
+    add_ephemeral_models(target_dir, warehouse)
     return target_dir
+
+
+def add_ephemeral_models(target_dir: Path, warehouse: Path) -> None:
+    """Add each ephemeral model to ``target_dir/catalog.json`` with the columns of its compiled
+    query, described in ``warehouse``: dbt docs generate lists relations only, and an
+    ephemeral model is a CTE of its readers, never a relation."""
+    import duckdb
+
+    manifest = json.loads((target_dir / "manifest.json").read_text())
+    catalog_file = target_dir / "catalog.json"
+    catalog = json.loads(catalog_file.read_text())
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for unique_id, node in manifest["nodes"].items():
+            if node["resource_type"] != "model" or node["config"]["materialized"] != "ephemeral":
+                continue
+            # The ephemeral models it reads in turn come first, as dbt injects them.
+            ctes = [cte["sql"] for cte in node.get("extra_ctes") or []]
+            query = (f"with {', '.join(ctes)}, model as ({node['compiled_code']}) "
+                     "select * from model") if ctes else node["compiled_code"]
+            described = con.execute(f"describe {query}").fetchall()
+            catalog["nodes"][unique_id] = {
+                "metadata": {"type": "EPHEMERAL", "schema": node["schema"],
+                             "name": node["name"], "database": node["database"],
+                             "comment": None, "owner": None},
+                "columns": {name: {"type": data_type, "index": index, "name": name,
+                                   "comment": None}
+                            for index, (name, data_type, *_) in enumerate(described, 1)},
+                "stats": {}, "unique_id": unique_id,
+            }
+    finally:
+        con.close()
+    catalog_file.write_text(json.dumps(catalog))
 
 
 def lint(target_dir: Path, config_file: Path) -> CheckResult:
