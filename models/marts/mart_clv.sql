@@ -4,7 +4,7 @@
     become the metrics.
     Incremental: a run recomputes whole periods from the earliest one a changed order, a
     changed segment or a moved as-of date reaches; every period when the segments changed
-    (order_period_scope). The counts are views, filtered here to the scope. -#}
+    (order_period_scope). The counts are ephemeral, filtered here to the scope. -#}
 {{ config(materialized=incremental_or_table(), scope='order_period_scope') }}
 {%- set scope = order_period_scope() %}
 {%- set in_scope = 'where ' ~ scope if is_partial_run() else '' %}

@@ -5,8 +5,8 @@
     spells do not overlap, so a day falls in at most one of them: a customer of the year
     before is one joined row, with the spell that holds period_end or with none (churned).
     Only segments with a customer in the base a year before have a row.
-    A view: mart_clv reads it for the periods of its scope, and the database applies that
-    filter to the periods here. -#}
+    Ephemeral, a CTE of mart_clv: the mart reads it for the periods of its scope, and the
+    database applies that filter to the periods here. -#}
 with
 
 periods as (

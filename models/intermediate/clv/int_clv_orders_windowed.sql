@@ -2,8 +2,8 @@
     days that end on period_end, whatever the grain (metrics.md, "Customer lifetime value").
     Orders are summed per day and segment first, so the trailing-year join runs over days,
     not orders. Only segments with an order in the window have a row.
-    A view: mart_clv reads it for the periods of its scope, and the database applies that
-    filter to the periods here. -#}
+    Ephemeral, a CTE of mart_clv: the mart reads it for the periods of its scope, and the
+    database applies that filter to the periods here. -#}
 with
 
 periods as (

@@ -3,8 +3,8 @@
     (int_customer_spells) that holds period_end. A customer's spells do not overlap, so a day
     falls in at most one of them: count(*) counts customers. Only segments with a purchaser
     have a row.
-    A view: mart_clv reads it for the periods of its scope, and the database applies that
-    filter to the periods here. -#}
+    Ephemeral, a CTE of mart_clv: the mart reads it for the periods of its scope, and the
+    database applies that filter to the periods here. -#}
 with
 
 periods as (
