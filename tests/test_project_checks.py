@@ -53,6 +53,30 @@ def test_a_column_without_description_is_named(checked, tmp_path):
     assert "churn_rate" in result.findings[1].message
 
 
+
+def test_an_ephemeral_model_is_checked_against_its_query(checked, tmp_path):
+    # int_clv_churn_counted is ephemeral: no relation, so dbt docs generate leaves it out of
+    # the catalog; check-project adds the columns its compiled query returns.
+    target, _ = checked
+    catalog = json.loads((target / "catalog.json").read_text())
+    unique_id = "model.loyalty_analytics.int_clv_churn_counted"
+    assert list(catalog["nodes"][unique_id]["columns"]) == [
+        "period_grain", "period_start", "segment", "customers_year_before",
+        "churned_customers_year"]
+
+    # A column the query returns but the YAML does not list is named.
+    for name in ("manifest.json", "catalog.json"):
+        shutil.copy(target / name, tmp_path / name)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    del manifest["nodes"][unique_id]["columns"]["churned_customers_year"]
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+
+    result = lint(tmp_path, PROJECT_DIR / "pyproject.toml")
+
+    assert [(f.node, f.rule.rsplit(".", 1)[-1]) for f in result.findings] == [
+        ("model.int_clv_churn_counted", "model_columns_in_warehouse_are_described")]
+    assert "churned_customers_year" in result.findings[0].message
+
 # --- each rule on hand-made nodes --------------------------------------------------------------
 
 

@@ -1,10 +1,13 @@
 {#- Historical CLV per grain, period and segment (metrics.md, "Customer lifetime value"),
-    over the 365 days that end on period_end, whatever the grain.
+    over the 365 days that end on period_end, whatever the grain. The trailing-year counts
+    come from models/intermediate/clv/; here they meet the grid, get their 'all' rows and
+    become the metrics.
     Incremental: a run recomputes whole periods from the earliest one a changed order, a
     changed segment or a moved as-of date reaches; every period when the segments changed
-    (order_period_scope). -#}
+    (order_period_scope). The counts are ephemeral, filtered here to the scope. -#}
 {{ config(materialized=incremental_or_table(), scope='order_period_scope') }}
 {%- set scope = order_period_scope() %}
+{%- set in_scope = 'where ' ~ scope if is_partial_run() else '' %}
 
 with
 
@@ -17,163 +20,45 @@ period_segments as (
         is_period_complete,
         segment
     from {{ ref('int_period_segments') }}
-    {%- if is_partial_run() %}
-    where {{ scope }}
-    {%- endif %}
-
-),
-
-periods as (
-
-    select
-        period_grain,
-        period_start,
-        period_end,
-        cast({{ dbt.dateadd('day', -364, 'period_end') }} as date) as window_start,
-        cast({{ dbt.dateadd('day', -365, 'period_end') }} as date) as year_before_end
-    from {{ ref('int_periods') }}
-    {%- if is_partial_run() %}
-    where {{ scope }}
-    {%- endif %}
-
-),
-
-customers as (
-
-    select
-        customer_id,
-        segment
-    from {{ ref('dim_customers') }}
-
-),
-
-orders as (
-
-    select
-        customer_id,
-        order_date,
-        revenue
-    from {{ ref('int_orders_validated') }}
-    {%- if is_partial_run() %}
-    where order_date >= (select min(window_start) from periods)
-    {%- endif %}
-
-),
-
-base_spells as (
-
-    select
-        customer_id,
-        spell_start,
-        spell_end
-    from {{ ref('int_customer_spells') }}
-    where window_days = {{ churn_window_days() }}
-
-),
-
-purchase_year_spells as (
-
-    select
-        customer_id,
-        spell_start,
-        spell_end
-    from {{ ref('int_customer_spells') }}
-    where window_days = 365
-
-),
-
-daily_orders as (
-
-    select
-        orders.order_date,
-        customers.segment,
-        count(*) as orders,
-        sum(orders.revenue) as revenue
-    from orders
-    inner join customers
-        on orders.customer_id = customers.customer_id
-    group by 1, 2
+    {{ in_scope }}
 
 ),
 
 window_orders as (
 
     select
-        periods.period_grain,
-        periods.period_start,
-        daily_orders.segment,
-        cast(sum(daily_orders.orders) as {{ dbt.type_bigint() }}) as orders_365d,
-        sum(daily_orders.revenue) as revenue_365d
-    from periods
-    inner join daily_orders
-        on
-            periods.window_start <= daily_orders.order_date
-            and periods.period_end >= daily_orders.order_date
-    group by 1, 2, 3
+        period_grain,
+        period_start,
+        segment,
+        orders_365d,
+        revenue_365d
+    from {{ ref('int_clv_orders_windowed') }}
+    {{ in_scope }}
 
 ),
-
-{#- A customer's spells do not overlap, so a day falls in at most one of them: count(*)
-    counts customers. #}
 
 window_purchasers as (
 
     select
-        periods.period_grain,
-        periods.period_start,
-        customers.segment,
-        count(*) as purchasing_customers_365d
-    from periods
-    inner join purchase_year_spells
-        on {{ is_in_base('periods.period_end',
-            'purchase_year_spells.spell_start', 'purchase_year_spells.spell_end') }}
-    inner join customers
-        on purchase_year_spells.customer_id = customers.customer_id
-    group by 1, 2, 3
-
-),
-
-base_year_before as (
-
-    select
-        periods.period_grain,
-        periods.period_start,
-        base_spells.customer_id
-    from periods
-    inner join base_spells
-        on {{ is_in_base('periods.year_before_end', 'base_spells.spell_start', 'base_spells.spell_end') }}
-
-),
-
-base_at_end as (
-
-    select
-        periods.period_grain,
-        periods.period_start,
-        base_spells.customer_id
-    from periods
-    inner join base_spells
-        on {{ is_in_base('periods.period_end', 'base_spells.spell_start', 'base_spells.spell_end') }}
+        period_grain,
+        period_start,
+        segment,
+        purchasing_customers_365d
+    from {{ ref('int_clv_purchasers_counted') }}
+    {{ in_scope }}
 
 ),
 
 annual_churn as (
 
     select
-        base_year_before.period_grain,
-        base_year_before.period_start,
-        customers.segment,
-        count(*) as customers_year_before,
-        {{ count_where('base_at_end.customer_id is null') }} as churned_customers_year
-    from base_year_before
-    inner join customers
-        on base_year_before.customer_id = customers.customer_id
-    left join base_at_end
-        on
-            base_year_before.period_grain = base_at_end.period_grain
-            and base_year_before.period_start = base_at_end.period_start
-            and base_year_before.customer_id = base_at_end.customer_id
-    group by 1, 2, 3
+        period_grain,
+        period_start,
+        segment,
+        customers_year_before,
+        churned_customers_year
+    from {{ ref('int_clv_churn_counted') }}
+    {{ in_scope }}
 
 ),
 
@@ -182,6 +67,8 @@ measured_by_segment as (
     select
         period_segments.period_grain,
         period_segments.period_start,
+        period_segments.period_end,
+        period_segments.is_period_complete,
         period_segments.segment,
         coalesce(window_orders.orders_365d, 0) as orders_365d,
         coalesce(window_orders.revenue_365d, 0) as revenue_365d,
@@ -212,7 +99,7 @@ counted as (
 
     {{ union_all_segment(
         'measured_by_segment',
-        keys=['period_grain', 'period_start'],
+        keys=['period_grain', 'period_start', 'period_end', 'is_period_complete'],
         counts=['orders_365d', 'purchasing_customers_365d', 'customers_year_before',
             'churned_customers_year'],
         amounts=['revenue_365d']) }}
@@ -222,27 +109,20 @@ counted as (
 measured as (
 
     select
-        period_segments.period_grain,
-        period_segments.period_start,
-        period_segments.period_end,
-        period_segments.is_period_complete,
-        period_segments.segment,
-        counted.orders_365d,
-        cast(counted.revenue_365d as decimal(38, 2)) as revenue_365d,
-        counted.purchasing_customers_365d,
-        counted.customers_year_before,
-        counted.churned_customers_year,
-        {{ avg_order_value('counted.revenue_365d', 'counted.orders_365d') }} as avg_order_value,
-        {{ purchase_frequency('counted.orders_365d', 'counted.purchasing_customers_365d') }}
-            as purchase_frequency,
-        {{ churn_rate('counted.churned_customers_year', 'counted.customers_year_before') }}
-            as annual_churn_rate
-    from period_segments
-    inner join counted
-        on
-            period_segments.period_grain = counted.period_grain
-            and period_segments.period_start = counted.period_start
-            and period_segments.segment = counted.segment
+        period_grain,
+        period_start,
+        period_end,
+        is_period_complete,
+        segment,
+        orders_365d,
+        cast(revenue_365d as decimal(38, 2)) as revenue_365d,
+        purchasing_customers_365d,
+        customers_year_before,
+        churned_customers_year,
+        {{ avg_order_value('revenue_365d', 'orders_365d') }} as avg_order_value,
+        {{ purchase_frequency('orders_365d', 'purchasing_customers_365d') }} as purchase_frequency,
+        {{ churn_rate('churned_customers_year', 'customers_year_before') }} as annual_churn_rate
+    from counted
 
 ),
 

@@ -2,16 +2,19 @@
 
 The project is built empty (``dbt build --empty``, every model with zero rows) in a warehouse
 of its own whose raw tables are empty, so that ``dbt docs generate`` writes a catalog.json with
-the columns each model really has; dbt-score then lints the manifest with dbt-score's generic
-rules and the project's own (loyalty_analytics.dbt_score_rules), configured in pyproject.toml
-[tool.dbt-score]. The thresholds there are 10.0 for the project and for every item: a single
-broken rule anywhere fails the check, and each finding names its node and the rule.
+the columns each model really has (an ephemeral model has no relation: dbt show runs its
+compiled query in the same warehouse, and its columns are added to the catalog); dbt-score
+then lints the manifest with dbt-score's generic rules and the project's own
+(loyalty_analytics.dbt_score_rules), configured in pyproject.toml [tool.dbt-score]. The
+thresholds there are 10.0 for the project and for every item: a single broken rule anywhere
+fails the check, and each finding names its node and the rule.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -73,12 +76,36 @@ def build_catalog(project_dir: Path, target_dir: Path, profiles_dir: Path | None
             if not result.success:
                 raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or ''}"
                                    f" (log in {log_dir or target_dir / 'logs'})")
+        # dbt docs generate lists relations only; an ephemeral model is a CTE of its readers.
+        # dbt show runs its compiled query (no rows) and returns the columns.
+        shown = dbtRunner().invoke(["show", "--select", "config.materialized:ephemeral",
+                                    "--limit", "0", *common])
+        if not shown.success:
+            raise RuntimeError(f"dbt show of the ephemeral models failed: {shown.exception or ''}")
+        add_to_catalog(target_dir / "catalog.json", {
+            node.node.unique_id: list(node.agate_table.column_names)
+            for node in (shown.result.results if shown.result else [])
+            if node.node.resource_type == "model"})
     finally:
         if previous is None:
             os.environ.pop("DBT_DUCKDB_PATH", None)
         else:
             os.environ["DBT_DUCKDB_PATH"] = previous
     return target_dir
+
+
+def add_to_catalog(catalog_file: Path, columns: dict[str, list[str]]) -> None:
+    """Add models that have no relation (ephemeral) to catalog.json with their columns."""
+    catalog = json.loads(catalog_file.read_text())
+    for unique_id, names in columns.items():
+        catalog["nodes"][unique_id] = {
+            "metadata": {"type": "EPHEMERAL", "schema": None, "name": unique_id.split(".")[-1],
+                         "database": None, "comment": None, "owner": None},
+            "columns": {name: {"type": None, "index": index, "name": name, "comment": None}
+                        for index, name in enumerate(names, 1)},
+            "stats": {}, "unique_id": unique_id,
+        }
+    catalog_file.write_text(json.dumps(catalog))
 
 
 def lint(target_dir: Path, config_file: Path) -> CheckResult:
