@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
-import dagster as dg
 from loyalty_analytics import orchestration
 from loyalty_analytics.cli import main as loyalty
 

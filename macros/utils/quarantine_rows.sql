@@ -1,6 +1,9 @@
 {#- The rejected rows of a checked base model with their original (raw) column values, the
-    reason and the build time. `columns`: the raw columns, in contract order. -#}
-{% macro quarantine_rows(base_model, columns) -%}
+    reason and the build time. `columns`: the raw columns, in contract order. `held_back`
+    (optional, {reason, where}): valid rows that staging holds back all the same (orders
+    waiting for an exchange rate, and their lines), quarantined with that reason and their
+    typed values cast to the raw columns' types. -#}
+{% macro quarantine_rows(base_model, columns, held_back=none) -%}
     with
 
     checked as (
@@ -10,7 +13,7 @@
 
     ),
 
-    final as (
+    rejected as (
 
         select
             {% for column in columns -%}
@@ -19,6 +22,33 @@
             reject_reason,
             {{ quarantined_at() }} as quarantined_at
         from checked
+
+    ),
+
+    {%- if held_back %}
+
+    held_back as (
+
+        select
+            {% for column in columns -%}
+                {{ cast_like(column, base_model, 'raw_' ~ column) }} as {{ column }},
+            {% endfor -%}
+            '{{ held_back.reason }}' as reject_reason,
+            {{ quarantined_at() }} as quarantined_at
+        from {{ base_model }}
+        where reject_reason is null and {{ held_back.where }}
+
+    ),
+
+    {%- endif %}
+
+    final as (
+
+        select * from rejected
+        {%- if held_back %}
+        union all
+        select * from held_back
+        {%- endif %}
 
     )
 

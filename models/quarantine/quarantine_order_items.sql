@@ -5,43 +5,6 @@
 {%- set base = ref('base_raw__order_items') %}
 {%- set columns = ['order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price'] %}
 
-{%- if orders_have_currency() %}
-
-with
-
-rejected as (
-
-    {{ quarantine_rows(base, columns) }}
-
-),
-
-without_rate as (
-
-    select
-        {% for column in columns -%}
-            {{ cast_like(column, base, 'raw_' ~ column) }} as {{ column }},
-        {% endfor -%}
-        'order_rejected' as reject_reason,
-        {{ quarantined_at() }} as quarantined_at
-    from {{ base }}
-    where
-        reject_reason is null
-        and order_id in ({{ rateless_orders }})
-
-),
-
-final as (
-
-    select * from rejected
-    union all
-    select * from without_rate
-
-)
-
-select * from final
-
-{%- else %}
-
-    {{ quarantine_rows(base, columns) }}
-
-{%- endif %}
+{{ quarantine_rows(base, columns, held_back={
+    'reason': 'order_rejected', 'where': 'order_id in (' ~ rateless_orders ~ ')'}
+    if orders_have_currency() else none) }}

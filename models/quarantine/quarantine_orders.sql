@@ -8,41 +8,6 @@
 {%- set columns = [
     'order_id', 'customer_id', 'ordered_at', 'status', 'order_total', 'updated_at', 'currency'] %}
 
-{%- if orders_have_currency() %}
-
-with
-
-rejected as (
-
-    {{ quarantine_rows(base, columns) }}
-
-),
-
-without_rate as (
-
-    select
-        {% for column in columns -%}
-            {{ cast_like(column, base, 'raw_' ~ column) }} as {{ column }},
-        {% endfor -%}
-        'no_exchange_rate' as reject_reason,
-        {{ quarantined_at() }} as quarantined_at
-    from {{ base }}
-    where order_id in ({{ rateless_orders }})
-
-),
-
-final as (
-
-    select * from rejected
-    union all
-    select * from without_rate
-
-)
-
-select * from final
-
-{%- else %}
-
-    {{ quarantine_rows(base, columns) }}
-
-{%- endif %}
+{{ quarantine_rows(base, columns, held_back={
+    'reason': 'no_exchange_rate', 'where': 'order_id in (' ~ rateless_orders ~ ')'}
+    if orders_have_currency() else none) }}
