@@ -113,20 +113,20 @@ class Table:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-def read_table(warehouse: Path, relation: str, con: duckdb.DuckDBPyConnection | None = None
-               ) -> Table:
-    """Every row of ``relation`` but its write stamps, sorted by its non-float columns then
-    its floats.
+def read_table(warehouse: Path, relation: str, con: duckdb.DuckDBPyConnection | None = None,
+               skip: tuple[str, ...] = ()) -> Table:
+    """Every row of ``relation`` but its write stamps (and the columns ``skip`` names),
+    sorted by its non-float columns then its floats.
 
     The connection is not read-only: dbt-duckdb may hold the file open in this process with
     that configuration."""
     if con is None:
         with duckdb.connect(str(warehouse)) as own:
-            return read_table(warehouse, relation, own)
+            return read_table(warehouse, relation, own, skip)
     # One statement at a time: con.execute returns the connection, whose result the next
     # statement replaces.
     kept = [row[0] for row in con.execute(f"describe {relation}").fetchall()
-            if row[0] not in WRITE_STAMPS]
+            if row[0] not in (*WRITE_STAMPS, *skip)]
     select = f"select {', '.join(kept)} from {relation}"
     cursor = con.execute(select)
     columns = tuple(d[0] for d in cursor.description)

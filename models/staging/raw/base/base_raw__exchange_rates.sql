@@ -1,7 +1,8 @@
 {#- Every raw exchange rate, typed, with the first staging rule it breaks (NULL: it is staged).
     The key is (currency, rate_date), stored as `rate_key`; currency is upper case. Several
-    rows with one key: exact copies are `exact_duplicate`; of the others the lowest rate is
-    kept and the rest are `duplicate_key`.
+    rows with one key: exact copies are `exact_duplicate`; of the others a positive rate wins
+    over a missing or non-positive one, then the lowest rate, and the rest are `duplicate_key`
+    (a bad row never pushes a good rate of its key out).
     The table is optional (docs/data-contract.md, "Optional inputs"): while it does not exist
     this model is empty, and every order in a foreign currency is quarantined as
     `no_exchange_rate`.
@@ -68,7 +69,8 @@ versioned as (
     {{ versioned_rows(
             'typed',
             'rate_key',
-            order_by=['rate_to_reporting asc nulls last'],
+            order_by=['case when rate_to_reporting > 0 then 0 else 1 end',
+                'rate_to_reporting asc nulls last'],
             columns=['currency', 'rate_date', 'rate_to_reporting'],
         ) }}
 
