@@ -18,7 +18,10 @@ example (DELIVERY_KINDS, counted and asserted):
   (segment 'unknown');
 - bad rows: an unknown status, a score out of range, a negative duration, a line of an
   unknown order, a timestamp in 2099;
-- exact copies of rows already loaded, in every table.
+- exact copies of rows already loaded, in every table;
+- loyalty program changes: a new membership, a newer version of a membership (another tier,
+  or a left_at), an invalid latest version (left before it joined: the membership counts
+  nowhere), points entries months old, and a points entry whose sign contradicts its type.
 
 After each delivery, the warehouse that got the deliveries one by one runs an incremental
 `dbt build` (its data tests, rows_reconcile among them, must pass); a copy of the same raw
@@ -63,6 +66,7 @@ DELIVERY_KINDS = (
     "new_segment_value",
     "bad_rows",
     "exact_copies",
+    "program_changes",
 )
 CATEGORIES = ("books", "toys", "garden", "music")
 QUESTIONS = ("recommend", "repurchase", "try_new", "satisfaction")
@@ -83,7 +87,8 @@ class Feed:
         self.next_id = Counter()
         self.tables: dict[str, list[tuple]] = {
             "customers": [], "orders": [], "order_items": [],
-            "survey_responses": [], "engagement_events": []}
+            "survey_responses": [], "engagement_events": [],
+            "loyalty_memberships": [], "loyalty_points": []}
         self.buyers = [self.new_id("c") for _ in range(customers)]
         for customer_id in self.buyers:
             created = self.at(first_day)
@@ -119,7 +124,24 @@ class Feed:
             self.tables["order_items"].append(
                 (order_id, line, f"p{line}", self.rng.choice(CATEGORIES),
                  self.rng.randrange(1, 4), self.amount()))
+        if self.rng.random() < 0.5 and self.member_of(customer_id, ordered):
+            self.add_points(ordered, customer_id, "earn", int(self.tables["orders"][-1][4]),
+                            order_id)
         return order_id
+
+    def member_of(self, customer_id: str, at: dt.datetime) -> bool:
+        return any(r[1] == customer_id and r[4] <= at for r in self.tables["loyalty_memberships"])
+
+    def add_membership(self, day: dt.date, customer_id: str) -> None:
+        joined = self.at(day)
+        self.tables["loyalty_memberships"].append(
+            (self.new_id("m"), customer_id, self.rng.choice(("points", "vip_club")),
+             self.rng.choice(("bronze", "silver", "gold")), joined, None, joined))
+
+    def add_points(self, at: dt.datetime, customer_id: str, entry_type: str, points: int,
+                   order_id: str | None = None) -> None:
+        self.tables["loyalty_points"].append(
+            (self.new_id("p"), customer_id, at, entry_type, points, order_id))
 
     def add_activity(self, day: dt.date, customer_id: str | None) -> None:
         self.tables["survey_responses"].append(
@@ -141,6 +163,9 @@ class Feed:
 
     # --- the initial history -----------------------------------------------------------
     def history(self, days: int) -> None:
+        for customer_id in self.buyers[: len(self.buyers) // 2]:
+            self.add_membership(self.first_day + dt.timedelta(days=self.rng.randrange(days)),
+                                customer_id)
         for offset in range(0, days, 3):
             day = self.first_day + dt.timedelta(days=offset)
             for customer_id in self.rng.sample(self.buyers, k=min(2, len(self.buyers))):
@@ -242,6 +267,31 @@ class Feed:
         self.tables["engagement_events"].append(
             (self.new_id("e"), customer_id, self.at(day), "session", -5))
         self.tables["order_items"].append(("o-ghost", 1, "p1", "books", 1, Decimal("5.00")))
+
+    def program_changes(self) -> None:
+        """A new member, a corrected and an invalid latest membership version, points entries
+        months old and one with the wrong sign."""
+        day = self.last_day
+        members = {r[1] for r in self.tables["loyalty_memberships"]}
+        joiners = sorted(set(self.buyers) - members) or sorted(members)
+        self.add_membership(day - dt.timedelta(days=self.rng.randrange(0, 90)),
+                            self.rng.choice(joiners))
+        latest: dict[str, tuple] = {}
+        for row in self.tables["loyalty_memberships"]:
+            if row[0] not in latest or row[6] > latest[row[0]][6]:
+                latest[row[0]] = row
+        corrected, broken = self.rng.sample(sorted(latest.values()), k=2)
+        left = corrected[4] + dt.timedelta(days=self.rng.randrange(1, 200))
+        self.tables["loyalty_memberships"].append(
+            (*corrected[:3], self.rng.choice(("silver", "gold")), corrected[4],
+             left if self.rng.random() < 0.5 else None, self.stamp(1)))
+        self.tables["loyalty_memberships"].append(
+            (*broken[:5], broken[4] - dt.timedelta(days=1), self.stamp(2)))
+        old = max(day - dt.timedelta(days=self.rng.randrange(60, 200)), self.first_day)
+        for customer_id in self.rng.sample(sorted(members), k=min(2, len(members))):
+            self.add_points(self.at(old), customer_id, "earn", self.rng.randrange(10, 300))
+            self.add_points(self.at(day), customer_id, "redeem", -self.rng.randrange(5, 50))
+        self.add_points(self.at(day), self.rng.choice(sorted(members)), "redeem", 20)
 
     def exact_copies(self) -> None:
         for rows in self.tables.values():

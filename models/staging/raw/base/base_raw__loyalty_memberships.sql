@@ -3,9 +3,10 @@
     the others the latest updated_at is the current version, staged when valid and
     quarantined with its own reason when not (the membership then counts nowhere); every
     other version is `superseded`.
-    A table rebuilt on every run (optional input, var loyalty_program_enabled): it equals a
-    full refresh by construction. -#}
-{{ config(materialized='table', enabled=var('loyalty_program_enabled', true)) }}
+    Incremental (delete+insert by key), like the other base models: a run re-derives every
+    key with raw rows this table does not hold yet (changed_raw_keys), from all raw rows of
+    the key. An optional input: var loyalty_program_enabled turns it off. -#}
+{{ config(unique_key='membership_id', enabled=var('loyalty_program_enabled', true)) }}
 {%- set typed_columns = [
     'membership_id', 'customer_id', 'program', 'tier', 'joined_at', 'left_at', 'updated_at',
 ] %}
@@ -23,6 +24,11 @@ source as (
         left_at,
         updated_at
     from {{ source('raw', 'loyalty_memberships') }}
+    {%- if is_incremental() %}
+    where {{ raw_key('membership_id') }} in (
+        {{ changed_raw_keys(source('raw', 'loyalty_memberships'), raw_key('membership_id'), 'membership_id') }}
+    )
+    {%- endif %}
 
 ),
 

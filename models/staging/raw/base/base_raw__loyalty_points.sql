@@ -2,9 +2,10 @@
     staged). The sign must match the entry type: earn > 0, redeem and expire < 0, adjust
     either sign. Several rows with one entry_id: exact copies are `exact_duplicate`, of the
     others the latest occurred_at is kept and the rest are `duplicate_key`.
-    A table rebuilt on every run (optional input, var loyalty_program_enabled): it equals a
-    full refresh by construction. -#}
-{{ config(materialized='table', enabled=var('loyalty_program_enabled', true)) }}
+    Incremental (delete+insert by key), like the other base models: a run re-derives every
+    key with raw rows this table does not hold yet (changed_raw_keys), from all raw rows of
+    the key. An optional input: var loyalty_program_enabled turns it off. -#}
+{{ config(unique_key='entry_id', enabled=var('loyalty_program_enabled', true)) }}
 {%- set typed_columns = ['entry_id', 'customer_id', 'occurred_at', 'entry_type', 'points', 'order_id'] %}
 
 with
@@ -19,6 +20,11 @@ source as (
         points,
         order_id
     from {{ source('raw', 'loyalty_points') }}
+    {%- if is_incremental() %}
+    where {{ raw_key('entry_id') }} in (
+        {{ changed_raw_keys(source('raw', 'loyalty_points'), raw_key('entry_id'), 'entry_id') }}
+    )
+    {%- endif %}
 
 ),
 
