@@ -6,6 +6,50 @@
     ({{ joined_date }} <= {{ day }} and ({{ left_date }} is null or {{ left_date }} > {{ day }}))
 {%- endmacro %}
 
+{#- Memberships merged into spells where they overlap or touch, per `keys` (a customer and
+    program, or a customer, program and tier): the rows of the CTE `relation` (the keys,
+    joined_date and left_until, a far-future date for an open membership) as
+    [member_from, member_until) in days, member_until NULL while open. A membership starts
+    a spell unless it joins on or before the latest end of the earlier ones, so the spells of
+    one key do not overlap: at most one holds a day. -#}
+{% macro merged_spells(relation, keys, open_end) -%}
+    {%- set partition = keys | join(', ') -%}
+    select
+        {{ partition }},
+        spell_number,
+        min(joined_date) as member_from,
+        case
+            when max(left_until) < {{ open_end }} then max(left_until)
+        end as member_until
+    from (
+        select
+            {{ partition }},
+            joined_date,
+            left_until,
+            sum(is_spell_start) over (
+                partition by {{ partition }}
+                order by joined_date, left_until
+                rows between unbounded preceding and current row
+            ) as spell_number
+        from (
+            select
+                {{ partition }},
+                joined_date,
+                left_until,
+                case
+                    when joined_date <= max(left_until) over (
+                        partition by {{ partition }}
+                        order by joined_date, left_until
+                        rows between unbounded preceding and 1 preceding
+                    ) then 0
+                    else 1
+                end as is_spell_start
+            from {{ relation }}
+        ) as flagged
+    ) as numbered
+    group by {{ partition }}, spell_number
+{%- endmacro %}
+
 {#- The programs the program marts report: each program with a staged membership, and 'any'
     (a member of at least one). -#}
 {% macro programs_relation() -%}

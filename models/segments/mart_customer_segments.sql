@@ -13,13 +13,16 @@
 
 with
 
-orders as (
+customers_summarised as (
 
+    -- per customer with a valid order: first and last order date, orders and revenue
     select
         customer_id,
-        order_date,
-        revenue
-    from {{ ref('int_orders_validated') }}
+        first_order_date,
+        last_order_date,
+        lifetime_orders as frequency,
+        lifetime_revenue as monetary
+    from {{ ref('int_customer_orders_summarised') }}
 
 ),
 
@@ -47,19 +50,6 @@ predictions as (
         p_alive,
         predicted_clv_365d
     from {{ clv_predictions_relation() }}
-
-),
-
-customers_summarised as (
-
-    select
-        customer_id,
-        min(order_date) as first_order_date,
-        max(order_date) as last_order_date,
-        count(*) as frequency,
-        sum(revenue) as monetary
-    from orders
-    group by 1
 
 ),
 

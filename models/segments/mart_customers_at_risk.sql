@@ -15,9 +15,9 @@
     P(alive) x the purchases of an alive customer. risk_rank: 1 = the most value at risk,
     NULL values at risk last, then by lifetime revenue and customer_id.
 
-    SQL on every adapter (dbt.datediff; the median from row_number, not an engine's median()):
-    without the predictive models (not DuckDB) only the overdue rule applies and the value at
-    risk is NULL. -#}
+    The median gap comes from int_customer_order_gaps. SQL on every adapter: without the
+    predictive models (not DuckDB) only the overdue rule applies and the value at risk is
+    NULL. -#}
 {%- set window_days = churn_window_days() %}
 
 with
@@ -41,59 +41,12 @@ segments as (
 
 ),
 
-order_days as (
-
-    select distinct
-        customer_id,
-        order_date
-    from {{ ref('int_orders_validated') }}
-
-),
-
-order_days_paired as (
-
-    select
-        customer_id,
-        order_date,
-        lag(order_date) over (partition by customer_id order by order_date)
-            as previous_order_date
-    from order_days
-
-),
-
-gaps as (
-
-    select
-        customer_id,
-        {{ dbt.datediff(
-            'previous_order_date', 'order_date', 'day'
-        ) }} as gap_days
-    from order_days_paired
-    where previous_order_date is not null
-
-),
-
-gaps_numbered as (
-
-    select
-        customer_id,
-        gap_days,
-        row_number() over (partition by customer_id order by gap_days) as gap_number,
-        count(*) over (partition by customer_id) as gap_count
-    from gaps
-
-),
-
 median_gaps as (
 
-    -- The middle gap of an odd count, the mean of the two middle ones of an even count:
-    -- 2 x gap_number between gap_count and gap_count + 2 picks exactly those.
     select
         customer_id,
-        avg(cast(gap_days as {{ type_double() }})) as median_gap_days
-    from gaps_numbered
-    where 2 * gap_number between gap_count and gap_count + 2
-    group by 1
+        median_gap_days
+    from {{ ref('int_customer_order_gaps') }}
 
 ),
 

@@ -2,9 +2,10 @@
     (magnitudes) and adjusted (signed) in the period; the outstanding balance at its end (the
     liability: the signed sum of every entry up to period_end); the redemption rate of the
     period and the breakage rate of the trailing 365 days; redeemers; members at the end (and
-    by tier), joined and left. An entry belongs to the program of the customer's membership
+    by tier), joined and left (int_program_period_members). An entry belongs to the program of the customer's membership
     open at occurred_at (the first by joined_at when several are), to 'none' when no
-    membership is open then. Entries after the as-of date fall in no period. -#}
+    membership is open then (int_customer_points_days). Entries after the as-of date fall in
+    no period. -#}
 {{ config(enabled=var('loyalty_program_enabled', true)) }}
 
 with
@@ -23,64 +24,24 @@ periods as (
 
 memberships as (
 
+    select program from {{ ref('stg_loyalty_memberships') }}
+
+),
+
+points_days as (
+
+    -- per customer, program and day, each entry already in its program
     select
-        membership_id,
         customer_id,
         program,
-        tier,
-        joined_at,
-        left_at,
-        joined_date,
-        left_date
-    from {{ ref('stg_loyalty_memberships') }}
-
-),
-
-entries as (
-
-    select
-        entry_id,
-        customer_id,
-        occurred_at,
         entry_date,
-        entry_type,
-        points
-    from {{ ref('stg_loyalty_points') }}
-
-),
-
-open_memberships as (
-
-    select
-        entries.entry_id,
-        memberships.program,
-        row_number() over (
-            partition by entries.entry_id
-            order by memberships.joined_at, memberships.membership_id
-        ) as membership_rank
-    from entries
-    inner join memberships
-        on
-            entries.customer_id = memberships.customer_id
-            and entries.occurred_at >= memberships.joined_at
-            and (memberships.left_at is null or entries.occurred_at < memberships.left_at)
-
-),
-
-entries_assigned as (
-
-    select
-        entries.entry_id,
-        entries.customer_id,
-        entries.entry_date,
-        entries.entry_type,
-        entries.points,
-        coalesce(open_memberships.program, 'none') as program
-    from entries
-    left join open_memberships
-        on
-            entries.entry_id = open_memberships.entry_id
-            and open_memberships.membership_rank = 1
+        points_earned,
+        points_redeemed,
+        points_expired,
+        points_adjusted,
+        points_signed,
+        redeem_entries
+    from {{ ref('int_customer_points_days') }}
 
 ),
 
@@ -88,7 +49,7 @@ programs as (
 
     select program from memberships
     union
-    select program from entries_assigned
+    select program from points_days
 
 ),
 
@@ -97,16 +58,12 @@ daily as (
     select
         program,
         entry_date,
-        cast(sum(case when entry_type = 'earn' then points else 0 end) as {{ dbt.type_bigint() }})
-            as points_earned,
-        cast(sum(case when entry_type = 'redeem' then -points else 0 end) as {{ dbt.type_bigint() }})
-            as points_redeemed,
-        cast(sum(case when entry_type = 'expire' then -points else 0 end) as {{ dbt.type_bigint() }})
-            as points_expired,
-        cast(sum(case when entry_type = 'adjust' then points else 0 end) as {{ dbt.type_bigint() }})
-            as points_adjusted,
-        cast(sum(points) as {{ dbt.type_bigint() }}) as points_signed
-    from entries_assigned
+        sum(points_earned) as points_earned,
+        sum(points_redeemed) as points_redeemed,
+        sum(points_expired) as points_expired,
+        sum(points_adjusted) as points_adjusted,
+        sum(points_signed) as points_signed
+    from points_days
     group by 1, 2
 
 ),
@@ -142,58 +99,32 @@ redeemers as (
     select
         periods.period_grain,
         periods.period_start,
-        entries_assigned.program,
-        count(distinct entries_assigned.customer_id) as active_redeemers
+        points_days.program,
+        count(distinct points_days.customer_id) as active_redeemers
     from periods
-    inner join entries_assigned
+    inner join points_days
         on
-            periods.period_start <= entries_assigned.entry_date
-            and periods.period_end >= entries_assigned.entry_date
-    where entries_assigned.entry_type = 'redeem'
+            periods.period_start <= points_days.entry_date
+            and periods.period_end >= points_days.entry_date
+    where points_days.redeem_entries > 0
     group by 1, 2, 3
 
 ),
 
-members_at_end as (
+period_members as (
 
     select
-        periods.period_grain,
-        periods.period_start,
-        memberships.program,
-        count(distinct memberships.customer_id) as members_end,
-        count(distinct case when memberships.tier = 'bronze' then memberships.customer_id end)
-            as members_end_bronze,
-        count(distinct case when memberships.tier = 'silver' then memberships.customer_id end)
-            as members_end_silver,
-        count(distinct case when memberships.tier = 'gold' then memberships.customer_id end)
-            as members_end_gold,
-        count(distinct case
-            when memberships.tier is null or memberships.tier not in ('bronze', 'silver', 'gold')
-                then memberships.customer_id
-        end) as members_end_other_tier
-    from periods
-    inner join memberships
-        on {{ is_member_at('periods.period_end', 'memberships.joined_date', 'memberships.left_date') }}
-    group by 1, 2, 3
-
-),
-
-moves as (
-
-    select
-        periods.period_grain,
-        periods.period_start,
-        memberships.program,
-        {{ count_where('memberships.joined_date >= periods.period_start
-            and memberships.joined_date <= periods.period_end') }} as members_joined,
-        {{ count_where('memberships.left_date >= periods.period_start
-            and memberships.left_date <= periods.period_end') }} as members_left
-    from periods
-    inner join memberships
-        on
-            periods.period_end >= memberships.joined_date
-            and (memberships.left_date is null or periods.period_start <= memberships.left_date)
-    group by 1, 2, 3
+        period_grain,
+        period_start,
+        program,
+        members_end,
+        members_end_bronze,
+        members_end_silver,
+        members_end_gold,
+        members_end_other_tier,
+        members_joined,
+        members_left
+    from {{ ref('int_program_period_members') }}
 
 ),
 
@@ -217,17 +148,17 @@ final as (
         {{ breakage_rate('ledger.points_expired_365d', 'ledger.points_earned_365d') }}
             as breakage_rate,
         cast(coalesce(redeemers.active_redeemers, 0) as {{ dbt.type_bigint() }}) as active_redeemers,
-        cast(coalesce(members_at_end.members_end, 0) as {{ dbt.type_bigint() }}) as members_end,
-        cast(coalesce(members_at_end.members_end_bronze, 0) as {{ dbt.type_bigint() }})
+        cast(coalesce(period_members.members_end, 0) as {{ dbt.type_bigint() }}) as members_end,
+        cast(coalesce(period_members.members_end_bronze, 0) as {{ dbt.type_bigint() }})
             as members_end_bronze,
-        cast(coalesce(members_at_end.members_end_silver, 0) as {{ dbt.type_bigint() }})
+        cast(coalesce(period_members.members_end_silver, 0) as {{ dbt.type_bigint() }})
             as members_end_silver,
-        cast(coalesce(members_at_end.members_end_gold, 0) as {{ dbt.type_bigint() }})
+        cast(coalesce(period_members.members_end_gold, 0) as {{ dbt.type_bigint() }})
             as members_end_gold,
-        cast(coalesce(members_at_end.members_end_other_tier, 0) as {{ dbt.type_bigint() }})
+        cast(coalesce(period_members.members_end_other_tier, 0) as {{ dbt.type_bigint() }})
             as members_end_other_tier,
-        cast(coalesce(moves.members_joined, 0) as {{ dbt.type_bigint() }}) as members_joined,
-        cast(coalesce(moves.members_left, 0) as {{ dbt.type_bigint() }}) as members_left
+        cast(coalesce(period_members.members_joined, 0) as {{ dbt.type_bigint() }}) as members_joined,
+        cast(coalesce(period_members.members_left, 0) as {{ dbt.type_bigint() }}) as members_left
     from periods
     cross join programs
     left join ledger
@@ -240,16 +171,11 @@ final as (
             periods.period_grain = redeemers.period_grain
             and periods.period_start = redeemers.period_start
             and programs.program = redeemers.program
-    left join members_at_end
+    left join period_members
         on
-            periods.period_grain = members_at_end.period_grain
-            and periods.period_start = members_at_end.period_start
-            and programs.program = members_at_end.program
-    left join moves
-        on
-            periods.period_grain = moves.period_grain
-            and periods.period_start = moves.period_start
-            and programs.program = moves.program
+            periods.period_grain = period_members.period_grain
+            and periods.period_start = period_members.period_start
+            and programs.program = period_members.program
 
 )
 

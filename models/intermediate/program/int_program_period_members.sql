@@ -1,0 +1,194 @@
+{#- Per period and program: the members at the end of the period, in all and by tier (bronze,
+    silver, gold, and other: no tier or another one), and the memberships that joined and
+    left in the period. A customer counts once per program and tier however many of their
+    memberships are open: the memberships of a customer, program and tier bucket are merged
+    into spells (merged_spells) that do not overlap, so the members at the end of day d are
+    the spells begun on or before d less those ended on or before it, a running sum of +1
+    and -1 changes by day, instead of a join of every membership to every period. -#}
+{{ config(enabled=var('loyalty_program_enabled', true), materialized='table') }}
+{%- set open_end = "cast('9999-12-31' as date)" %}
+
+with
+
+periods as (
+
+    select
+        period_grain,
+        period_start,
+        period_end
+    from {{ ref('int_periods') }}
+
+),
+
+memberships as (
+
+    select
+        customer_id,
+        program,
+        tier,
+        joined_date,
+        left_date
+    from {{ ref('stg_loyalty_memberships') }}
+
+),
+
+by_tier as (
+
+    select
+        customer_id,
+        program,
+        'all' as tier_bucket,
+        joined_date,
+        coalesce(left_date, {{ open_end }}) as left_until
+    from memberships
+
+    union all
+
+    select
+        customer_id,
+        program,
+        case when tier in ('bronze', 'silver', 'gold') then tier else 'other' end as tier_bucket,
+        joined_date,
+        coalesce(left_date, {{ open_end }}) as left_until
+    from memberships
+
+),
+
+spells as (
+
+    {{ merged_spells('by_tier', ['customer_id', 'program', 'tier_bucket'], open_end) }}
+
+),
+
+changes as (
+
+    select
+        program,
+        tier_bucket,
+        member_from as change_date,
+        1 as member_change
+    from spells
+
+    union all
+
+    select
+        program,
+        tier_bucket,
+        member_until as change_date,
+        -1 as member_change
+    from spells
+    where member_until is not null
+
+),
+
+daily_changes as (
+
+    select
+        program,
+        tier_bucket,
+        change_date,
+        sum(member_change) as member_change
+    from changes
+    group by 1, 2, 3
+
+),
+
+members_at_end as (
+
+    select
+        periods.period_grain,
+        periods.period_start,
+        daily_changes.program,
+        sum(case when daily_changes.tier_bucket = 'all' then daily_changes.member_change else 0 end)
+            as members_end,
+        sum(case when daily_changes.tier_bucket = 'bronze' then daily_changes.member_change else 0 end)
+            as members_end_bronze,
+        sum(case when daily_changes.tier_bucket = 'silver' then daily_changes.member_change else 0 end)
+            as members_end_silver,
+        sum(case when daily_changes.tier_bucket = 'gold' then daily_changes.member_change else 0 end)
+            as members_end_gold,
+        sum(case when daily_changes.tier_bucket = 'other' then daily_changes.member_change else 0 end)
+            as members_end_other_tier
+    from periods
+    inner join daily_changes
+        on periods.period_end >= daily_changes.change_date
+    group by 1, 2, 3
+
+),
+
+joined as (
+
+    select
+        periods.period_grain,
+        periods.period_start,
+        memberships.program,
+        count(*) as members_joined
+    from periods
+    inner join memberships
+        on
+            periods.period_start <= memberships.joined_date
+            and periods.period_end >= memberships.joined_date
+    group by 1, 2, 3
+
+),
+
+left_program as (
+
+    select
+        periods.period_grain,
+        periods.period_start,
+        memberships.program,
+        count(*) as members_left
+    from periods
+    inner join memberships
+        on
+            periods.period_start <= memberships.left_date
+            and periods.period_end >= memberships.left_date
+    group by 1, 2, 3
+
+),
+
+programs as (
+
+    select distinct program from memberships
+
+),
+
+final as (
+
+    select
+        cast(periods.period_grain as {{ dbt.type_string() }}) as period_grain,
+        cast(periods.period_start as date) as period_start,
+        cast(programs.program as {{ dbt.type_string() }}) as program,
+        cast(coalesce(members_at_end.members_end, 0) as {{ dbt.type_bigint() }}) as members_end,
+        cast(coalesce(members_at_end.members_end_bronze, 0) as {{ dbt.type_bigint() }})
+            as members_end_bronze,
+        cast(coalesce(members_at_end.members_end_silver, 0) as {{ dbt.type_bigint() }})
+            as members_end_silver,
+        cast(coalesce(members_at_end.members_end_gold, 0) as {{ dbt.type_bigint() }})
+            as members_end_gold,
+        cast(coalesce(members_at_end.members_end_other_tier, 0) as {{ dbt.type_bigint() }})
+            as members_end_other_tier,
+        cast(coalesce(joined.members_joined, 0) as {{ dbt.type_bigint() }}) as members_joined,
+        cast(coalesce(left_program.members_left, 0) as {{ dbt.type_bigint() }}) as members_left
+    from periods
+    cross join programs
+    left join members_at_end
+        on
+            periods.period_grain = members_at_end.period_grain
+            and periods.period_start = members_at_end.period_start
+            and programs.program = members_at_end.program
+    left join joined
+        on
+            periods.period_grain = joined.period_grain
+            and periods.period_start = joined.period_start
+            and programs.program = joined.program
+    left join left_program
+        on
+            periods.period_grain = left_program.period_grain
+            and periods.period_start = left_program.period_start
+            and programs.program = left_program.program
+
+)
+
+select * from final
