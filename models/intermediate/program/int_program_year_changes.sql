@@ -21,15 +21,19 @@ with
 
 member_spells as (
 
+    -- with the customer's segment: joined to the few spells, not to every fact
     select
-        customer_id,
-        program,
-        member_from,
+        spells.customer_id,
+        spells.program,
+        customers.segment,
+        spells.member_from,
         coalesce(
-            cast({{ dbt.dateadd('day', -1, 'member_until') }} as date),
+            cast({{ dbt.dateadd('day', -1, 'spells.member_until') }} as date),
             cast('9999-12-31' as date)
         ) as member_to
-    from {{ ref('int_program_member_spells') }}
+    from {{ ref('int_program_member_spells') }} as spells
+    inner join {{ ref('dim_customers') }} as customers
+        on spells.customer_id = customers.customer_id
 
 ),
 
@@ -144,7 +148,7 @@ member_facts as (
 
     select
         member_spells.program,
-        customers.segment,
+        member_spells.segment,
         facts.orders_365d,
         facts.revenue_365d,
         facts.purchasing_customers_365d,
@@ -158,8 +162,6 @@ member_facts as (
             facts.customer_id = member_spells.customer_id
             and facts.day_to >= member_spells.member_from
             and facts.day_from <= member_spells.member_to
-    inner join {{ ref('dim_customers') }} as customers
-        on facts.customer_id = customers.customer_id
 
 ),
 
