@@ -32,7 +32,9 @@ gaps as (
 
     select
         customer_id,
-        {{ dbt.datediff('previous_order_date', 'order_date', 'day') }} as gap_days
+        {{ dbt.datediff(
+            'previous_order_date', 'order_date', 'day'
+        ) }} as gap_days
     from order_days_paired
     where previous_order_date is not null
 
