@@ -15,7 +15,7 @@
     P(alive) x the purchases of an alive customer. risk_rank: 1 = the most value at risk,
     NULL values at risk last, then by lifetime revenue and customer_id.
 
-    The median gap comes from int_customer_order_gaps. SQL on every adapter: without the
+    The median gap comes from int_customer_orders_summarised. SQL on every adapter: without the
     predictive models (not DuckDB) only the overdue rule applies and the value at risk is
     NULL. -#}
 {%- set window_days = churn_window_days() %}
@@ -46,7 +46,7 @@ median_gaps as (
     select
         customer_id,
         median_gap_days
-    from {{ ref('int_customer_order_gaps') }}
+    from {{ ref('int_customer_orders_summarised') }}
 
 ),
 
