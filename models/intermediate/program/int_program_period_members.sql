@@ -116,34 +116,39 @@ members_at_end as (
 
 ),
 
-joined as (
+membership_moves as (
+
+    -- a row per join and per leave, on its day
+    select
+        program,
+        joined_date as move_date,
+        1 as is_join
+    from memberships
+
+    union all
 
     select
-        periods.period_grain,
-        periods.period_start,
-        memberships.program,
-        count(*) as members_joined
-    from periods
-    inner join memberships
-        on
-            periods.period_start <= memberships.joined_date
-            and periods.period_end >= memberships.joined_date
-    group by 1, 2, 3
+        program,
+        left_date as move_date,
+        0 as is_join
+    from memberships
+    where left_date is not null
 
 ),
 
-left_program as (
+moves as (
 
     select
         periods.period_grain,
         periods.period_start,
-        memberships.program,
-        count(*) as members_left
+        membership_moves.program,
+        sum(membership_moves.is_join) as members_joined,
+        sum(1 - membership_moves.is_join) as members_left
     from periods
-    inner join memberships
+    inner join membership_moves
         on
-            periods.period_start <= memberships.left_date
-            and periods.period_end >= memberships.left_date
+            periods.period_start <= membership_moves.move_date
+            and periods.period_end >= membership_moves.move_date
     group by 1, 2, 3
 
 ),
@@ -169,8 +174,8 @@ final as (
             as members_end_gold,
         cast(coalesce(members_at_end.members_end_other_tier, 0) as {{ dbt.type_bigint() }})
             as members_end_other_tier,
-        cast(coalesce(joined.members_joined, 0) as {{ dbt.type_bigint() }}) as members_joined,
-        cast(coalesce(left_program.members_left, 0) as {{ dbt.type_bigint() }}) as members_left
+        cast(coalesce(moves.members_joined, 0) as {{ dbt.type_bigint() }}) as members_joined,
+        cast(coalesce(moves.members_left, 0) as {{ dbt.type_bigint() }}) as members_left
     from periods
     cross join programs
     left join members_at_end
@@ -178,16 +183,11 @@ final as (
             periods.period_grain = members_at_end.period_grain
             and periods.period_start = members_at_end.period_start
             and programs.program = members_at_end.program
-    left join joined
+    left join moves
         on
-            periods.period_grain = joined.period_grain
-            and periods.period_start = joined.period_start
-            and programs.program = joined.program
-    left join left_program
-        on
-            periods.period_grain = left_program.period_grain
-            and periods.period_start = left_program.period_start
-            and programs.program = left_program.program
+            periods.period_grain = moves.period_grain
+            and periods.period_start = moves.period_start
+            and programs.program = moves.program
 
 )
 
