@@ -29,8 +29,8 @@ pytestmark = pytest.mark.engines
 
 NIGHTS = [
     [*FIRST_NIGHT, "late_order_lines", "order_corrections", "invalid_latest_version",
-     "customer_corrections", "months_old_rows", "bad_rows", "exact_copies"],
-    [*LAST_NIGHT, "late_order_lines", "exact_copies"],
+     "customer_corrections", "months_old_rows", "bad_rows", "program_changes", "exact_copies"],
+    [*LAST_NIGHT, "late_order_lines", "program_changes", "exact_copies"],
 ]
 DATABASES = ("incremental", "full_refresh")
 
