@@ -2,9 +2,9 @@
     (magnitudes) and adjusted (signed) in the period; the outstanding balance at its end (the
     liability: the signed sum of every entry up to period_end); the redemption rate of the
     period and the breakage rate of the trailing 365 days; redeemers; members at the end (and
-    by tier), joined and left (int_program_period_members). An entry belongs to the program of the customer's membership
-    open at occurred_at (the first by joined_at when several are), to 'none' when no
-    membership is open then (int_customer_points_days). Entries after the as-of date fall in
+    by tier), joined and left (int_program_period_members). An entry belongs to the program
+    of the customer's membership open at occurred_at (the first by joined_at when several
+    are), to 'none' when no membership is open then (int_customer_points_days). Entries after the as-of date fall in
     no period. -#}
 {{ config(enabled=var('loyalty_program_enabled', true)) }}
 
@@ -19,12 +19,6 @@ periods as (
         is_period_complete,
         cast({{ dbt.dateadd('day', -364, 'period_end') }} as date) as window_start
     from {{ ref('int_periods') }}
-
-),
-
-memberships as (
-
-    select program from {{ ref('stg_loyalty_memberships') }}
 
 ),
 
@@ -45,9 +39,28 @@ points_days as (
 
 ),
 
+period_members as (
+
+    select
+        period_grain,
+        period_start,
+        program,
+        members_end,
+        members_end_bronze,
+        members_end_silver,
+        members_end_gold,
+        members_end_other_tier,
+        members_joined,
+        members_left
+    from {{ ref('int_program_period_members') }}
+
+),
+
 programs as (
 
-    select program from memberships
+    -- each program with a staged membership (a row per period in period_members), and
+    -- those the entries fall in ('none' among them)
+    select program from period_members
     union
     select program from points_days
 
@@ -108,23 +121,6 @@ redeemers as (
             and periods.period_end >= points_days.entry_date
     where points_days.redeem_entries > 0
     group by 1, 2, 3
-
-),
-
-period_members as (
-
-    select
-        period_grain,
-        period_start,
-        program,
-        members_end,
-        members_end_bronze,
-        members_end_silver,
-        members_end_gold,
-        members_end_other_tier,
-        members_joined,
-        members_left
-    from {{ ref('int_program_period_members') }}
 
 ),
 
