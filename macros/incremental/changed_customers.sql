@@ -50,18 +50,19 @@
     {{ changed_event_customers() }}
 {%- endmacro %}
 
-{#- The day before the earliest date of a changed row of `relation` by its timestamp
-    `column` (a Python date, or none when nothing changed), read when the model is compiled.
-    The day before: a row's date in the reporting time zone can be a day earlier than its
-    UTC date. Stamps before 1990 are left out: such rows are quarantined, in no period. -#}
-{% macro earliest_changed_date(relation, column) -%}
+{#- The earliest date of a changed row of `relation` (written after this model's watermark)
+    by its timestamp `column`, as the staging models date it: in the reporting time zone
+    (reporting_date), or the UTC date with `in_reporting_zone=false` (memberships). A Python
+    date, or none when nothing changed, read when the model is compiled. Stamps before 1990
+    are left out: such rows are quarantined, in no period. -#}
+{% macro earliest_changed_date(relation, column, in_reporting_zone=true) -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set day = reporting_date(column) if in_reporting_zone else 'cast(' ~ column ~ ' as date)' -%}
     {%- set result = run_query(
-        'select min(cast(' ~ column ~ ' as date)) from ' ~ relation
+        'select min(' ~ day ~ ') from ' ~ relation
         ~ ' where _loaded_at > ' ~ last_loaded_at()
         ~ " and " ~ column ~ " >= cast('1990-01-01' as " ~ dbt.type_timestamp() ~ ")") -%}
-    {%- set day = result.columns[0].values()[0] if result.rows | length > 0 else none -%}
-    {{ return(day - modules.datetime.timedelta(days=1) if day is not none else none) }}
+    {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
 {%- endmacro %}

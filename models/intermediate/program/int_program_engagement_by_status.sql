@@ -1,7 +1,15 @@
 {#- Engagement per grain, period, segment (each and 'all'), program and member status at the
     end of the period: the customers with an event in the period (mart_engagement) and the sum
-    of their engagement scores. -#}
-{{ config(enabled=var('loyalty_program_enabled', true), materialized='table') }}
+    of their engagement scores.
+    Incremental: a run recomputes whole periods from the earliest one a changed event, a
+    changed customers row or a moved as-of date reaches; every period when the programs
+    changed (program_period_scope). -#}
+{{ config(
+    enabled=var('loyalty_program_enabled', true),
+    materialized=incremental_or_table(),
+    scope='program_period_scope') }}
+{%- set scope = program_period_scope() %}
+{%- set in_scope = 'where ' ~ scope if is_partial_run() else '' %}
 
 with
 
@@ -32,6 +40,7 @@ engagement as (
         segment,
         engagement_score
     from {{ ref('mart_engagement') }}
+    {{ in_scope }}
 
 ),
 
@@ -57,13 +66,28 @@ engagement_by_segment as (
 
 ),
 
-final as (
+segments_unioned as (
 
     {{ union_all_segment(
         'engagement_by_segment',
         keys=['period_grain', 'period_start', 'program', 'member_status'],
         counts=['engaged_customers'],
         amounts=['engagement_score_sum']) }}
+
+),
+
+final as (
+
+    select
+        period_grain,
+        period_start,
+        program,
+        member_status,
+        segment,
+        engaged_customers,
+        engagement_score_sum,
+        {{ loaded_at() }} as _loaded_at
+    from segments_unioned
 
 )
 

@@ -2,8 +2,16 @@
     status at the end of the period: the counts of mart_retention and mart_purchases, split.
     The members' are counted from their rows of fct_customer_periods whose period_end a spell
     of membership holds (int_program_member_spells); the non-members' are the whole base's
-    (the two marts) less the members'. -#}
-{{ config(enabled=var('loyalty_program_enabled', true), materialized='table') }}
+    (the two marts) less the members'.
+    Incremental: a run recomputes whole periods from the earliest one a changed order, order
+    line, membership, answer, event or customers row or a moved as-of date reaches; every
+    period when the programs or the segments changed (program_segment_period_scope). -#}
+{{ config(
+    enabled=var('loyalty_program_enabled', true),
+    materialized=incremental_or_table(),
+    scope='program_segment_period_scope') }}
+{%- set scope = program_segment_period_scope() %}
+{%- set in_scope = 'where ' ~ scope if is_partial_run() else '' %}
 {%- set counts = ['customers_start', 'customers_end', 'new_customers', 'churned_customers',
     'active_customers', 'repeat_customers', 'multi_category_customers',
     'single_category_customers', 'orders'] %}
@@ -44,6 +52,7 @@ customer_periods as (
         is_in_base_end,
         is_churned
     from {{ ref('fct_customer_periods') }}
+    {{ in_scope }}
 
 ),
 
@@ -87,6 +96,38 @@ members as (
 
 ),
 
+retention as (
+
+    select
+        period_grain,
+        period_start,
+        segment,
+        customers_start,
+        customers_end,
+        new_customers,
+        churned_customers
+    from {{ ref('mart_retention') }}
+    {{ in_scope }}
+
+),
+
+purchases as (
+
+    select
+        period_grain,
+        period_start,
+        segment,
+        active_customers,
+        repeat_customers,
+        multi_category_customers,
+        single_category_customers,
+        orders,
+        revenue
+    from {{ ref('mart_purchases') }}
+    {{ in_scope }}
+
+),
+
 whole_base as (
 
     select
@@ -103,8 +144,8 @@ whole_base as (
         purchases.single_category_customers,
         purchases.orders,
         purchases.revenue
-    from {{ ref('mart_retention') }} as retention
-    inner join {{ ref('mart_purchases') }} as purchases
+    from retention
+    inner join purchases
         on
             retention.period_grain = purchases.period_grain
             and retention.period_start = purchases.period_start
@@ -112,9 +153,25 @@ whole_base as (
 
 ),
 
-final as (
+split as (
 
     {{ split_by_member_status(counts + ['revenue']) }}
+
+),
+
+final as (
+
+    select
+        period_grain,
+        period_start,
+        segment,
+        program,
+        member_status,
+        {%- for measure in counts + ['revenue'] %}
+        {{ measure }},
+        {%- endfor %}
+        {{ loaded_at() }} as _loaded_at
+    from split
 
 )
 

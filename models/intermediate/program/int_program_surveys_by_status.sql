@@ -1,8 +1,16 @@
 {#- Survey answers per grain, period, segment (each and 'all'), program and member status at
     the end of the period: each answer of a known customer, in each period that holds its date
     (the counts of mart_survey_scores; anonymous answers count nowhere here). The members' are
-    counted from their answers; the non-members' are all the answers' less the members'. -#}
-{{ config(enabled=var('loyalty_program_enabled', true), materialized='table') }}
+    counted from their answers; the non-members' are all the answers' less the members'.
+    Incremental: a run recomputes whole periods from the earliest one a changed answer, a
+    changed customers row or a moved as-of date reaches; every period when the programs
+    changed (program_period_scope). -#}
+{{ config(
+    enabled=var('loyalty_program_enabled', true),
+    materialized=incremental_or_table(),
+    scope='program_period_scope') }}
+{%- set scope = program_period_scope() %}
+{%- set in_scope = 'where ' ~ scope if is_partial_run() else '' %}
 {%- set counts = ['promoters', 'detractors', 'nps_responses', 'repurchase_promoters',
     'repurchase_detractors', 'repurchase_responses', 'try_new_promoters', 'try_new_detractors',
     'try_new_responses'] %}
@@ -46,7 +54,7 @@ responses_dated as (
 
 ),
 
-responses as (
+responses_periodised as (
 
     select
         periods.period_grain,
@@ -64,6 +72,21 @@ responses as (
             and responses_dated.response_date <= periods.period_end
     inner join {{ ref('int_customers_unioned') }} as customers
         on responses_dated.customer_id = customers.customer_id
+
+),
+
+responses as (
+
+    select
+        period_grain,
+        period_start,
+        period_end,
+        customer_id,
+        segment,
+        question,
+        score
+    from responses_periodised
+    {{ in_scope }}
 
 ),
 
@@ -124,9 +147,25 @@ whole_base as (
 
 ),
 
-final as (
+split as (
 
     {{ split_by_member_status(counts) }}
+
+),
+
+final as (
+
+    select
+        period_grain,
+        period_start,
+        segment,
+        program,
+        member_status,
+        {%- for measure in counts %}
+        {{ measure }},
+        {%- endfor %}
+        {{ loaded_at() }} as _loaded_at
+    from split
 
 )
 

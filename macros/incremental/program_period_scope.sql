@@ -1,0 +1,76 @@
+{#- The first day whose member splits (int_program_*_by_status) change: the earliest of
+    order_period_cutoff (a changed order of any version, exchange rate, customers row or
+    as-of date), the order of a changed order line (categories), a changed membership of any
+    version (who is a member when), a changed engagement event or survey answer, and the
+    first day a customer whose customers row changed was seen (its segment moves on every
+    row of that customer, orders, answers and events alike). -#}
+{% macro program_period_cutoff() -%}
+    {%- set days = [order_period_cutoff()] -%}
+    {%- set memberships = ref('base_raw__loyalty_memberships') -%}
+    {%- set responses = ref('base_raw__survey_responses') -%}
+    {%- set customers = ref('dim_customers') -%}
+    {%- set moved = changed_customer_rows() -%}
+    {%- for changed in [
+            earliest_changed_line_date(),
+            earliest_changed_date(memberships, 'joined_at', in_reporting_zone=false),
+            earliest_changed_date(ref('base_raw__engagement_events'), 'occurred_at'),
+            earliest_changed_date(responses, 'responded_at')] -%}
+        {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if execute and is_incremental() -%}
+        {%- set first = run_query('select min(first_seen_date) from ' ~ customers
+            ~ ' where customer_id in (' ~ moved ~ ')').columns[0].values()[0] -%}
+        {%- if first is not none -%}{%- do days.append(first) -%}{%- endif -%}
+    {%- endif -%}
+    {{ return(days | min) }}
+{%- endmacro %}
+
+{#- The earliest order date (reporting_date) of an order whose lines were written after
+    this model's watermark (a Python date, or none). -#}
+{% macro earliest_changed_line_date() -%}
+    {%- set orders = ref('base_raw__orders') -%}
+    {%- set lines = ref('base_raw__order_items') -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set day = run_query(
+        'select min(' ~ reporting_date('ordered_at') ~ ') from ' ~ orders
+        ~ ' where order_id in (select order_id from ' ~ lines
+        ~ ' where _loaded_at > ' ~ last_loaded_at() ~ ")"
+        ~ " and ordered_at >= cast('1990-01-01' as " ~ dbt.type_timestamp() ~ ")"
+    ).columns[0].values()[0] -%}
+    {{ return(day) }}
+{%- endmacro %}
+
+{#- True when the programs differ from those `this` holds (the first membership of a new
+    program, or the last of one gone): every period has a row per program. -#}
+{% macro programs_changed() -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set held = run_query('select distinct program from ' ~ this).columns[0].values() | sort -%}
+    {%- set now = run_query(programs_relation()).columns[0].values() | sort -%}
+    {{ return(held != now) }}
+{%- endmacro %}
+
+{#- Scope of the member splits of engagement and answers, whose periods hold rows of the
+    engaged and answering customers' segments only: whole periods from program_period_cutoff
+    on; every period when the programs changed. -#}
+{% macro program_period_scope() -%}
+    {%- if programs_changed() -%}
+    1 = 1
+    {%- else -%}
+    {{ period_from(program_period_cutoff()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Scope of the member split of the segment marts (int_program_periods_by_status), whose
+    periods hold a row per segment of the grid: as program_period_scope, and every period
+    when the segments changed too. -#}
+{% macro program_segment_period_scope() -%}
+    {%- if segments_changed() -%}
+    1 = 1
+    {%- else -%}
+    {{ program_period_scope() }}
+    {%- endif -%}
+{%- endmacro %}
