@@ -1,7 +1,27 @@
 {#- Change sets: what upstream wrote after this model's watermark (last_loaded_at). Base
     models restamp every row of a re-derived key, old versions included, so a customer an
     order moved away from is among the changed ones too. The refs are taken on every call,
-    also while dbt parses, so dbt knows the dependencies without `-- depends_on` lines. -#}
+    also while dbt parses, so dbt knows the dependencies without `-- depends_on` lines. Each
+    is a select of customer_id, read as `customer_id in (...)`, behind change_set_fence. -#}
+
+{#- A change set holds a few thousand ids on a normal night, but the planner cannot know:
+    its filter on _loaded_at gets a default estimate of millions. DuckDB then hashes the
+    millions of orders of `customer_id in (...)` instead of the few ids (measured at 10m
+    orders: 1.1 s against 0.6 s a model). `offset 0` keeps the subquery apart, so its rows
+    are hashed. Other engines plan from their own statistics: the select as it is. -#}
+{% macro change_set_fence(select_sql) -%}
+    {{ return(adapter.dispatch('change_set_fence', 'loyalty_analytics')(select_sql)) }}
+{%- endmacro %}
+
+{% macro default__change_set_fence(select_sql) -%}
+    {{ select_sql }}
+{%- endmacro %}
+
+{% macro duckdb__change_set_fence(select_sql) -%}
+    select customer_id from (
+        {{ select_sql }}
+    ) as change_set offset 0
+{%- endmacro %}
 
 {#- Customers whose orders, order lines or customers row changed, or whose orders an exchange
     rate written since converts anew (customers_of_changed_rates). -#}
@@ -10,6 +30,7 @@
     {%- set lines = ref('base_raw__order_items') -%}
     {%- set customers = ref('base_raw__customers') -%}
     {%- set since = last_loaded_at() -%}
+    {%- set select_sql %}
     select customer_id from {{ orders }}
     where _loaded_at > {{ since }} and customer_id is not null
     union
@@ -22,32 +43,37 @@
     where _loaded_at > {{ since }}
     union
     {{ customers_of_changed_rates(since) }}
+    {%- endset %}
+    {{ change_set_fence(select_sql) }}
 {%- endmacro %}
 
 {#- Customers whose customers row (so segment, country, sign-up) changed. -#}
 {% macro changed_customer_rows() -%}
     {%- set customers = ref('base_raw__customers') -%}
-    select customer_id from {{ customers }}
-    where _loaded_at > {{ last_loaded_at() }}
+    {{ change_set_fence('select customer_id from ' ~ customers
+        ~ ' where _loaded_at > ' ~ last_loaded_at()) }}
 {%- endmacro %}
 
 {#- Customers with a changed engagement event. -#}
 {% macro changed_event_customers() -%}
     {%- set events = ref('base_raw__engagement_events') -%}
-    select customer_id from {{ events }}
-    where _loaded_at > {{ last_loaded_at() }} and customer_id is not null
+    {{ change_set_fence('select customer_id from ' ~ events
+        ~ ' where _loaded_at > ' ~ last_loaded_at() ~ ' and customer_id is not null') }}
 {%- endmacro %}
 
 {#- Customers with any changed row: orders, lines, customers row, answers or events (an id
     seen for the first time joins the segment 'unknown'). -#}
 {% macro changed_customers_with_activity() -%}
     {%- set responses = ref('base_raw__survey_responses') -%}
-    {{ changed_customers() }}
+    {%- set select_sql %}
+    select customer_id from ({{ changed_customers() }}) as orders_changed
     union
     select customer_id from {{ responses }}
     where _loaded_at > {{ last_loaded_at() }} and customer_id is not null
     union
-    {{ changed_event_customers() }}
+    select customer_id from ({{ changed_event_customers() }}) as events_changed
+    {%- endset %}
+    {{ change_set_fence(select_sql) }}
 {%- endmacro %}
 
 {#- The earliest date of a changed row of `relation` (written after this model's watermark)

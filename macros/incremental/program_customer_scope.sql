@@ -11,9 +11,12 @@
     {%- set points = ref('base_raw__loyalty_points') -%}
     {%- set memberships = ref('base_raw__loyalty_memberships') -%}
     {%- set since = last_loaded_at() -%}
+    {%- set select_sql %}
     select customer_id from {{ points }}
     where _loaded_at > {{ since }} and customer_id is not null
     union
     select customer_id from {{ memberships }}
     where _loaded_at > {{ since }} and customer_id is not null
+    {%- endset %}
+    {{ change_set_fence(select_sql) }}
 {%- endmacro %}

@@ -6,7 +6,7 @@
 
     Each customer's facts hold on a range of days t, a member's count on the days of it that
     a spell of membership also holds (member at the end of t):
-    - an order day d: its orders and revenue count in the year ending on t for t in
+    - an order on day d: it and its revenue count in the year ending on t for t in
       [d, d + 364];
     - a 365-day spell (int_customer_spells): a purchaser in the year ending on t for t in it;
     - a spell of the churn window W moved 365 days on: in the base at the end of t - 365;
@@ -43,17 +43,18 @@ member_customers as (
 
 ),
 
-order_days as (
+{#- Each valid order is a fact of its own: summing them per order day first would group
+    millions of rows into nearly as many (a customer seldom orders twice a day). #}
+
+member_orders as (
 
     select
         orders.customer_id,
         orders.order_date,
-        count(*) as orders,
-        sum(orders.revenue) as revenue
+        orders.revenue
     from {{ ref('int_orders_validated') }} as orders
     inner join member_customers
         on orders.customer_id = member_customers.customer_id
-    group by 1, 2
 
 ),
 
@@ -89,12 +90,12 @@ facts as (
         customer_id,
         order_date as day_from,
         cast({{ dbt.dateadd('day', 364, 'order_date') }} as date) as day_to,
-        orders as orders_365d,
+        1 as orders_365d,
         revenue as revenue_365d,
         0 as purchasing_customers_365d,
         0 as customers_year_before,
         0 as customers_kept_year
-    from order_days
+    from member_orders
 
     union all
 
