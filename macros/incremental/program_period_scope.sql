@@ -35,8 +35,8 @@
     {%- endif -%}
     {%- set day = run_query(
         'select min(' ~ reporting_date('ordered_at') ~ ') from ' ~ orders
-        ~ ' where order_id in (select order_id from ' ~ lines
-        ~ ' where _loaded_at > ' ~ last_loaded_at() ~ ")"
+        ~ ' where order_id in (' ~ change_set_fence('select order_id from ' ~ lines
+            ~ ' where _loaded_at > ' ~ last_loaded_at(), 'order_id') ~ ')'
         ~ " and ordered_at >= cast('1990-01-01' as " ~ dbt.type_timestamp() ~ ")"
     ).columns[0].values()[0] -%}
     {{ return(day) }}
@@ -73,4 +73,10 @@
     {%- else -%}
     {{ program_period_scope() }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Scope of int_program_year_changes: the changes dated from program_period_cutoff on
+    (`first_day`, when the caller has it already). -#}
+{% macro program_change_scope(first_day=none) -%}
+    change_date >= {{ date_literal(first_day if first_day is not none else program_period_cutoff()) }}
 {%- endmacro %}

@@ -13,9 +13,22 @@
     - the part of such a moved spell that a spell of W also holds: in the base at the end of
       t - 365 and of t (not churned).
     A range [lo, hi] adds at lo and takes away at hi + 1. A customer's spells of one window,
-    or of one program, do not overlap, so a customer counts once on a day. -#}
-{{ config(enabled=var('loyalty_program_enabled', true), materialized='table') }}
+    or of one program, do not overlap, so a customer counts once on a day. 
+    Incremental: a change on day D (program_period_cutoff: a changed order, line, membership,
+    customers row or a moved as-of date) moves only changes dated D or later (an order moves
+    spells that end after it, never one's start before it), so a run recomputes the rows from
+    D on, from the facts that end on or after D - 1 (program_change_scope). -#}
+{{ config(
+    enabled=var('loyalty_program_enabled', true),
+    materialized=incremental_or_table(),
+    scope='program_change_scope') }}
 {%- set window_days = churn_window_days() %}
+{#- Called on every run, also while dbt parses, so dbt sees the refs it takes. #}
+{%- set first_day = program_period_cutoff() %}
+{%- set scope = program_change_scope(first_day) %}
+{#- A fact adds at day_from and takes away the day after day_to: only the facts that end on
+    or after the day before the first changed day change a row in scope. #}
+{%- set last_kept_day = date_literal(first_day - modules.datetime.timedelta(days=1)) %}
 
 with
 
@@ -163,6 +176,9 @@ member_facts as (
             facts.customer_id = member_spells.customer_id
             and facts.day_to >= member_spells.member_from
             and facts.day_from <= member_spells.member_to
+    {%- if is_partial_run() %}
+    where facts.day_to >= {{ last_kept_day }} and member_spells.member_to >= {{ last_kept_day }}
+    {%- endif %}
 
 ),
 
@@ -204,8 +220,12 @@ final as (
         sum(revenue_365d) as revenue_365d,
         cast(sum(purchasing_customers_365d) as {{ dbt.type_bigint() }}) as purchasing_customers_365d,
         cast(sum(customers_year_before) as {{ dbt.type_bigint() }}) as customers_year_before,
-        cast(sum(customers_kept_year) as {{ dbt.type_bigint() }}) as customers_kept_year
+        cast(sum(customers_kept_year) as {{ dbt.type_bigint() }}) as customers_kept_year,
+        {{ loaded_at() }} as _loaded_at
     from changes
+    {%- if is_partial_run() %}
+    where {{ scope }}
+    {%- endif %}
     group by 1, 2, 3
 
 )
