@@ -40,6 +40,14 @@ COMPARED = (
     "mart_clv_model",
     "int_customer_spells",
     "int_customer_periods_aggregated",
+    # the loyalty program's, whose incremental models are scoped by period and change date
+    "mart_program_impact",
+    "mart_program_points",
+    "int_program_year_changes",
+    "int_program_periods_by_status",
+    "int_program_engagement_by_status",
+    "int_program_surveys_by_status",
+    "int_customer_points_days",
     *STAGED.values(),
     *QUARANTINED.values(),
 )
