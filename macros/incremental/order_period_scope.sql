@@ -8,14 +8,21 @@
     {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
     {%- set rate_changed = earliest_changed_rate_date() -%}
     {%- if rate_changed is not none -%}{%- do days.append(rate_changed) -%}{%- endif -%}
+    {%- set first = earliest_of_moved_customers('first_order_date') -%}
+    {%- if first is not none -%}{%- do days.append(first) -%}{%- endif -%}
+    {{ return(days | min) }}
+{%- endmacro %}
+
+{#- The earliest `column` (a date of dim_customers) of the customers whose customers row
+    changed since this model's watermark: a Python date, or none. -#}
+{% macro earliest_of_moved_customers(column) -%}
     {%- set customers = ref('dim_customers') -%}
     {%- set moved = changed_customer_rows() -%}
-    {%- if execute and is_incremental() -%}
-        {%- set first = run_query('select min(first_order_date) from ' ~ customers
-            ~ ' where customer_id in (' ~ moved ~ ')').columns[0].values()[0] -%}
-        {%- if first is not none -%}{%- do days.append(first) -%}{%- endif -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
     {%- endif -%}
-    {{ return(days | min) }}
+    {{ return(run_query('select min(' ~ column ~ ') from ' ~ customers
+        ~ ' where customer_id in (' ~ moved ~ ')').columns[0].values()[0]) }}
 {%- endmacro %}
 
 {#- True when the segments of the grid differ from those `this` holds (the first customer of

@@ -8,20 +8,14 @@
     {%- set days = [order_period_cutoff()] -%}
     {%- set memberships = ref('base_raw__loyalty_memberships') -%}
     {%- set responses = ref('base_raw__survey_responses') -%}
-    {%- set customers = ref('dim_customers') -%}
-    {%- set moved = changed_customer_rows() -%}
     {%- for changed in [
             earliest_changed_line_date(),
             earliest_changed_date(memberships, 'joined_at', in_reporting_zone=false),
             earliest_changed_date(ref('base_raw__engagement_events'), 'occurred_at'),
-            earliest_changed_date(responses, 'responded_at')] -%}
+            earliest_changed_date(responses, 'responded_at'),
+            earliest_of_moved_customers('first_seen_date')] -%}
         {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
     {%- endfor -%}
-    {%- if execute and is_incremental() -%}
-        {%- set first = run_query('select min(first_seen_date) from ' ~ customers
-            ~ ' where customer_id in (' ~ moved ~ ')').columns[0].values()[0] -%}
-        {%- if first is not none -%}{%- do days.append(first) -%}{%- endif -%}
-    {%- endif -%}
     {{ return(days | min) }}
 {%- endmacro %}
 

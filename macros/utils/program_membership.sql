@@ -86,8 +86,9 @@
     and program, from the CTEs `whole_base` (the whole base's measures, one row per
     period_grain, period_start and segment), `programs` and `members` (the members' measures,
     per period_grain, period_start, program and segment; no row: none). A non-member's measure
-    is the whole base's less the members': every customer is one or the other. -#}
-{% macro split_by_member_status(measures) -%}
+    is the whole base's less the members': every customer is one or the other. `stamped`:
+    with the `_loaded_at` of an incremental model. -#}
+{% macro split_by_member_status(measures, stamped=false) -%}
     {%- for status in ['member', 'non_member'] %}
     select
         whole_base.period_grain,
@@ -99,6 +100,9 @@
         {% if status == 'non_member' %}whole_base.{{ measure }} - {% endif -%}
         coalesce(members.{{ measure }}, 0) as {{ measure }}
         {%- endfor %}
+        {%- if stamped %},
+        {{ loaded_at() }} as _loaded_at
+        {%- endif %}
     from whole_base
     cross join programs
     left join members

@@ -153,25 +153,9 @@ whole_base as (
 
 ),
 
-split as (
-
-    {{ split_by_member_status(counts + ['revenue']) }}
-
-),
-
 final as (
 
-    select
-        period_grain,
-        period_start,
-        segment,
-        program,
-        member_status,
-        {%- for measure in counts + ['revenue'] %}
-        {{ measure }},
-        {%- endfor %}
-        {{ loaded_at() }} as _loaded_at
-    from split
+    {{ split_by_member_status(counts + ['revenue'], stamped=true) }}
 
 )
 

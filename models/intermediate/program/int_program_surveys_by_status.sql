@@ -147,25 +147,9 @@ whole_base as (
 
 ),
 
-split as (
-
-    {{ split_by_member_status(counts) }}
-
-),
-
 final as (
 
-    select
-        period_grain,
-        period_start,
-        segment,
-        program,
-        member_status,
-        {%- for measure in counts %}
-        {{ measure }},
-        {%- endfor %}
-        {{ loaded_at() }} as _loaded_at
-    from split
+    {{ split_by_member_status(counts, stamped=true) }}
 
 )
 
