@@ -225,7 +225,8 @@ def built(request, dbt_dirs, tmp_path_factory) -> dict:
     # A second incremental run with nothing new changes nothing either; `dbt build` then
     # runs every data test on the incrementally built tables (rows_reconcile included).
     (logs["again"],) = dbt((("build",), incremental, "first"))
-    return {"incremental": incremental, "full": full, "night": night, "logs": logs}
+    return {"incremental": incremental, "full": full, "night": night, "logs": logs,
+            "gap_days": request.param}
 
 
 def test_the_night_changed_what_it_should(built):
@@ -266,3 +267,33 @@ def test_incremental_run_equals_full_refresh(built, relation):
         want = read(built["full"], f"analytics.{relation}", b)
     assert got.rows, f"{relation} is empty: the comparison would prove nothing"
     assert table_differences(want, got) == []
+
+
+def test_a_table_from_before_its_model_was_incremental_gets_a_clear_error(
+        built, dbt_dirs, tmp_path):
+    """An upgrade: int_program_year_changes as a table of an earlier version (no _loaded_at,
+    no run state) stops the run with what to do, and the rebuild it names works."""
+    if built["gap_days"] != 1:
+        pytest.skip("one upgrade case is enough")
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(built["full"], old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("create or replace table analytics.int_program_year_changes as "
+                    "select * exclude (_loaded_at) from analytics.int_program_year_changes")
+        con.execute("delete from analytics.loyalty_run_state "
+                    "where model_name = 'int_program_year_changes'")
+
+    def run(*args: str):
+        (result,) = run_dbt_processes([dbt_command(
+            "run", "-s", "int_program_year_changes", *args, warehouse=old,
+            profiles=dbt_dirs["profiles"], work=tmp_path / "work")])
+        return result
+
+    stopped = run()
+    assert stopped.returncode == 1
+    assert "has no _loaded_at column" in stopped.stdout, stopped.stdout[-3000:]
+    assert "dbt build --full-refresh -s int_program_year_changes" in stopped.stdout
+    assert "Binder Error" not in stopped.stdout
+    rebuilt = run("--full-refresh")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
+    assert run().returncode == 0

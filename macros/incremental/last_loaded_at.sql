@@ -2,5 +2,23 @@
     after it are new to this model; a run that failed or wrote nothing leaves the watermark
     where it was, so the next run sees those rows again. -#}
 {% macro last_loaded_at() -%}
+    {%- do check_loaded_at_column() -%}
     {{ timestamp_literal(scalar_of_this('max(_loaded_at)')) }}
+{%- endmacro %}
+
+{#- A table an earlier version of the project built before its model became incremental has
+    no `_loaded_at` (nor a run state): stop with what to do, not a binder error. Checked only
+    for such a table, so a model's own incremental runs pay one small read of the run state. -#}
+{% macro check_loaded_at_column() -%}
+    {%- if execute and is_incremental() and config.get('incremental_strategy') == 'replace_scope'
+        and not recorded_run_state() -%}
+        {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name')
+            | map('lower') | list -%}
+        {%- if '_loaded_at' not in names -%}
+            {{ exceptions.raise_compiler_error(
+                "loyalty: " ~ this ~ " has no _loaded_at column: an earlier version of the "
+                ~ "project built it before the model was incremental. Rebuild it once: "
+                ~ "dbt build --full-refresh -s " ~ this.identifier) }}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
