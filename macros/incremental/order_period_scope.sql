@@ -29,11 +29,17 @@
     a new segment, or the last of one gone): then every period of the mart changes. -#}
 {% macro segments_changed() -%}
     {%- set grid = ref('int_period_segments') -%}
+    {{ return(values_changed('segment', 'select distinct segment from ' ~ grid)) }}
+{%- endmacro %}
+
+{#- True when the distinct values of `column` in `this` differ from those `current_sql` (a
+    select of one column) returns; false while parsing and on a first build. -#}
+{% macro values_changed(column, current_sql) -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set held = run_query('select distinct segment from ' ~ this).columns[0].values() | sort -%}
-    {%- set now = run_query('select distinct segment from ' ~ grid).columns[0].values() | sort -%}
+    {%- set held = run_query('select distinct ' ~ column ~ ' from ' ~ this).columns[0].values() | sort -%}
+    {%- set now = run_query(current_sql).columns[0].values() | sort -%}
     {{ return(held != now) }}
 {%- endmacro %}
 

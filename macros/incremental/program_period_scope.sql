@@ -39,12 +39,7 @@
 {#- True when the programs differ from those `this` holds (the first membership of a new
     program, or the last of one gone): every period has a row per program. -#}
 {% macro programs_changed() -%}
-    {%- if not execute or not is_incremental() -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set held = run_query('select distinct program from ' ~ this).columns[0].values() | sort -%}
-    {%- set now = run_query(programs_relation()).columns[0].values() | sort -%}
-    {{ return(held != now) }}
+    {{ return(values_changed('program', programs_relation())) }}
 {%- endmacro %}
 
 {#- Scope of the member splits of engagement and answers, whose periods hold rows of the
