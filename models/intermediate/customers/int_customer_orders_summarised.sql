@@ -99,18 +99,9 @@ summarised as (
         min(case when order_sequence = 2 then order_date end) as second_order_date,
         max(order_date) as last_order_date,
         count(*) as lifetime_orders,
+        count(distinct order_date) as order_days,
         sum(revenue) as lifetime_revenue
     from orders_ranked
-    group by 1
-
-),
-
-order_day_counts as (
-
-    select
-        customer_id,
-        count(*) as order_days
-    from order_days
     group by 1
 
 ),
@@ -124,12 +115,10 @@ final as (
         summarised.last_order_date,
         summarised.lifetime_orders,
         summarised.lifetime_revenue,
-        cast(order_day_counts.order_days as {{ dbt.type_bigint() }}) as order_days,
+        cast(summarised.order_days as {{ dbt.type_bigint() }}) as order_days,
         cast(median_gaps.median_gap_days as {{ type_double() }}) as median_gap_days,
         {{ loaded_at() }} as _loaded_at
     from summarised
-    inner join order_day_counts
-        on summarised.customer_id = order_day_counts.customer_id
     left join median_gaps
         on summarised.customer_id = median_gaps.customer_id
 
