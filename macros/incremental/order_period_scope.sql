@@ -52,3 +52,25 @@
     {{ period_from(order_period_cutoff()) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The first day whose customer-periods (fct_customer_periods) change: order_period_cutoff,
+    or the order date of an order whose lines changed (the period's categories), whichever is
+    earlier. fct_customer_periods recomputes its changed customers' rows and the periods of a
+    moved as-of date; those customers' rows, old and new, start on or after this day. -#}
+{% macro customer_period_cutoff() -%}
+    {%- set days = [order_period_cutoff()] -%}
+    {%- set changed = earliest_changed_line_date() -%}
+    {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
+    {{ return(days | min) }}
+{%- endmacro %}
+
+{#- Scope of the marts that count fct_customer_periods per period and segment (mart_retention,
+    mart_purchases, mart_returning_aov): whole periods from customer_period_cutoff on; every
+    period when the segments changed. -#}
+{% macro customer_period_grid_scope() -%}
+    {%- if segments_changed() -%}
+    1 = 1
+    {%- else -%}
+    {{ period_from(customer_period_cutoff()) }}
+    {%- endif -%}
+{%- endmacro %}

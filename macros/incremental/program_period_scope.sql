@@ -1,15 +1,13 @@
 {#- The first day whose member splits (int_program_*_by_status) change: the earliest of
-    order_period_cutoff (a changed order of any version, exchange rate, customers row or
-    as-of date), the order of a changed order line (categories), a changed membership of any
-    version (who is a member when), a changed engagement event or survey answer, and the
-    first day a customer whose customers row changed was seen (its segment moves on every
+    customer_period_cutoff (a changed order of any version or order line, exchange rate,
+    customers row or as-of date), a changed membership of any version (who is a member
+    when), a changed engagement event or survey answer, and the first day a customer whose customers row changed was seen (its segment moves on every
     row of that customer, orders, answers and events alike). -#}
 {% macro program_period_cutoff() -%}
-    {%- set days = [order_period_cutoff()] -%}
+    {%- set days = [customer_period_cutoff()] -%}
     {%- set memberships = ref('base_raw__loyalty_memberships') -%}
     {%- set responses = ref('base_raw__survey_responses') -%}
     {%- for changed in [
-            earliest_changed_line_date(),
             earliest_changed_date(memberships, 'joined_at', in_reporting_zone=false),
             earliest_changed_date(ref('base_raw__engagement_events'), 'occurred_at'),
             earliest_changed_date(responses, 'responded_at'),
@@ -20,20 +18,15 @@
 {%- endmacro %}
 
 {#- The earliest order date (reporting_date) of an order whose lines were written after
-    this model's watermark (a Python date, or none). -#}
+    this model's watermark (a Python date, or none): base_raw__order_items keeps it on each
+    line as _order_date, so this reads the lines of the night alone, not the orders. -#}
 {% macro earliest_changed_line_date() -%}
-    {%- set orders = ref('base_raw__orders') -%}
     {%- set lines = ref('base_raw__order_items') -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set day = run_query(
-        'select min(' ~ reporting_date('ordered_at') ~ ') from ' ~ orders
-        ~ ' where order_id in (' ~ change_set_fence('select order_id from ' ~ lines
-            ~ ' where _loaded_at > ' ~ last_loaded_at(), 'order_id') ~ ')'
-        ~ " and ordered_at >= cast('1990-01-01' as " ~ dbt.type_timestamp() ~ ")"
-    ).columns[0].values()[0] -%}
-    {{ return(day) }}
+    {{ return(run_query('select min(_order_date) from ' ~ lines
+        ~ ' where _loaded_at > ' ~ last_loaded_at()).columns[0].values()[0]) }}
 {%- endmacro %}
 
 {#- True when the programs differ from those `this` holds (the first membership of a new

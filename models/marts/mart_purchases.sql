@@ -1,5 +1,9 @@
 {#- Purchase behaviour per grain, period and segment (metrics.md, "Purchases"): repeat
     purchase rate, upsell ratio and average order value. -#}
+{{ config(materialized=incremental_or_table(), scope='customer_period_grid_scope') }}
+{%- set scope = customer_period_grid_scope() %}
+{%- set in_scope = scope if is_partial_run() else none %}
+
 with
 
 period_segments as (
@@ -11,6 +15,9 @@ period_segments as (
         is_period_complete,
         segment
     from {{ ref('int_period_segments') }}
+    {%- if in_scope %}
+    where {{ in_scope }}
+    {%- endif %}
 
 ),
 
@@ -24,7 +31,7 @@ customer_periods as (
         revenue,
         distinct_categories
     from {{ ref('fct_customer_periods') }}
-    where is_active
+    where is_active{% if in_scope %} and ({{ in_scope }}){% endif %}
 
 ),
 
@@ -74,7 +81,8 @@ final as (
             as upsell_ratio,
         coalesce(counted.orders, 0) as orders,
         cast(coalesce(counted.revenue, 0) as decimal(38, 2)) as revenue,
-        {{ avg_order_value('counted.revenue', 'counted.orders') }} as avg_order_value
+        {{ avg_order_value('counted.revenue', 'counted.orders') }} as avg_order_value,
+        {{ loaded_at() }} as _loaded_at
     from period_segments
     left join counted
         on

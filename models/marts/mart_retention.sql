@@ -1,5 +1,9 @@
 {#- Retention of the customer base per grain, period and segment (metrics.md, "The customer
     base"): S, E, N and the flows between them, with CRR, churn and the returning rate. -#}
+{{ config(materialized=incremental_or_table(), scope='customer_period_grid_scope') }}
+{%- set scope = customer_period_grid_scope() %}
+{%- set in_scope = scope if is_partial_run() else none %}
+
 with
 
 period_segments as (
@@ -11,6 +15,9 @@ period_segments as (
         is_period_complete,
         segment
     from {{ ref('int_period_segments') }}
+    {%- if in_scope %}
+    where {{ in_scope }}
+    {%- endif %}
 
 ),
 
@@ -28,6 +35,9 @@ customer_periods as (
         is_churned,
         is_reactivated
     from {{ ref('fct_customer_periods') }}
+    {%- if in_scope %}
+    where {{ in_scope }}
+    {%- endif %}
 
 ),
 
@@ -81,7 +91,8 @@ final as (
             as customer_retention_rate,
         {{ churn_rate('counted.churned_customers', 'counted.customers_start') }} as churn_rate,
         {{ returning_customer_rate('counted.returning_customers', 'counted.active_customers') }}
-            as returning_customer_rate
+            as returning_customer_rate,
+        {{ loaded_at() }} as _loaded_at
     from period_segments
     left join counted
         on

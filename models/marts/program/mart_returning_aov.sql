@@ -4,6 +4,10 @@
     customers spend on average 31 % more than new ones" (0.31, in the seed loyalty_benchmarks:
     the report and the dashboard set it beside; the mart does not read the seed, so that
     `dbt run` without `dbt seed` builds it). -#}
+{{ config(materialized=incremental_or_table(), scope='customer_period_grid_scope') }}
+{%- set scope = customer_period_grid_scope() %}
+{%- set in_scope = scope if is_partial_run() else none %}
+
 
 with
 
@@ -16,6 +20,9 @@ period_segments as (
         is_period_complete,
         segment
     from {{ ref('int_period_segments') }}
+    {%- if in_scope %}
+    where {{ in_scope }}
+    {%- endif %}
 
 ),
 
@@ -29,7 +36,7 @@ customer_periods as (
         orders,
         revenue
     from {{ ref('fct_customer_periods') }}
-    where is_active
+    where is_active{% if in_scope %} and ({{ in_scope }}){% endif %}
 
 ),
 
@@ -82,7 +89,8 @@ final as (
         {{ returning_aov_uplift(
             avg_order_value('counted.returning_revenue', 'counted.returning_orders'),
             avg_order_value('counted.new_revenue', 'counted.new_orders')) }}
-            as returning_aov_uplift
+            as returning_aov_uplift,
+        {{ loaded_at() }} as _loaded_at
     from period_segments
     left join counted
         on

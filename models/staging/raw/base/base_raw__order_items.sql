@@ -5,7 +5,10 @@
     this table does not hold yet (a late line of an old order included) and every order id
     base_raw__orders re-derived since this model's last run (a line's reason follows its
     order's). The order id is stored as raw_key: a line without one ('') is replaced like any
-    other. -#}
+    other.
+    _order_date dates the line for the nightly run's scopes (earliest_changed_line_date): the
+    earliest reporting date of any version of its order, kept current because a changed order
+    re-derives its lines. -#}
 {{ config(unique_key='order_id') }}
 {%- set typed_columns = [
     'order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price'] %}
@@ -28,6 +31,7 @@ orders as (
 
     select
         order_id,
+        ordered_at,
         reject_reason
     from {{ orders_relation }}
     {%- if is_incremental() %}
@@ -56,7 +60,11 @@ order_status as (
 
     select
         order_id,
-        max(case when reject_reason is null then 1 else 0 end) as is_staged
+        max(case when reject_reason is null then 1 else 0 end) as is_staged,
+        min(case
+            when ordered_at >= cast('1990-01-01' as {{ dbt.type_timestamp() }})
+                then {{ reporting_date('ordered_at') }}
+        end) as order_date
     from orders
     group by 1
 
@@ -105,6 +113,7 @@ checked as (
 
     select
         versioned.*,
+        order_status.order_date,
         case
             when versioned.order_id is null or versioned.line_number is null then 'missing_key'
             when versioned.is_exact_copy then 'exact_duplicate'
@@ -135,6 +144,7 @@ final as (
         checked.unit_price,
         checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
+        checked.order_date as _order_date,
         {{ loaded_at() }} as _loaded_at
     from checked
 
