@@ -24,7 +24,10 @@
 {%- endmacro %}
 
 {#- Customers whose orders, order lines or customers row changed, or whose orders an exchange
-    rate written since converts anew (customers_of_changed_rates). -#}
+    rate written since converts anew (customers_of_changed_rates). A changed line changes
+    the customer of its order as staged (_order_customer_id, kept on the line by
+    base_raw__order_items): its other versions count nowhere, and a changed order brings
+    every version's customer through the first select. -#}
 {% macro changed_customers() -%}
     {%- set orders = ref('base_raw__orders') -%}
     {%- set lines = ref('base_raw__order_items') -%}
@@ -34,10 +37,8 @@
     select customer_id from {{ orders }}
     where _loaded_at > {{ since }} and customer_id is not null
     union
-    select customer_id from {{ orders }}
-    where
-        customer_id is not null
-        and order_id in (select order_id from {{ lines }} where _loaded_at > {{ since }})
+    select _order_customer_id from {{ lines }}
+    where _loaded_at > {{ since }} and _order_customer_id is not null
     union
     select customer_id from {{ customers }}
     where _loaded_at > {{ since }}

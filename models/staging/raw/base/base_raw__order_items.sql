@@ -6,9 +6,12 @@
     base_raw__orders re-derived since this model's last run (a line's reason follows its
     order's). The order id is stored as raw_key: a line without one ('') is replaced like any
     other.
-    _order_date dates the line for the nightly run's scopes (earliest_changed_line_date): the
-    earliest reporting date of any version of its order, kept current because a changed order
-    re-derives its lines. -#}
+    Two columns serve the nightly run, kept current because a changed order re-derives its
+    lines: _order_date, the earliest reporting date of any version of the line's order (the
+    day a changed line dates its change by, earliest_changed_line_date), and
+    _order_customer_id, the customer of the order's version that staging can keep (the one
+    without a reject reason; NULL when none): the customer a changed line changes
+    (changed_customers). -#}
 {{ config(unique_key='order_id') }}
 {%- set typed_columns = [
     'order_id', 'line_number', 'product_id', 'product_category', 'quantity', 'unit_price'] %}
@@ -31,6 +34,7 @@ orders as (
 
     select
         order_id,
+        customer_id,
         ordered_at,
         reject_reason
     from {{ orders_relation }}
@@ -61,6 +65,7 @@ order_status as (
     select
         order_id,
         max(case when reject_reason is null then 1 else 0 end) as is_staged,
+        max(case when reject_reason is null then customer_id end) as staged_customer_id,
         min(case
             when ordered_at >= cast('1990-01-01' as {{ dbt.type_timestamp() }})
                 then {{ reporting_date('ordered_at') }}
@@ -114,6 +119,7 @@ checked as (
     select
         versioned.*,
         order_status.order_date,
+        order_status.staged_customer_id,
         case
             when versioned.order_id is null or versioned.line_number is null then 'missing_key'
             when versioned.is_exact_copy then 'exact_duplicate'
@@ -145,6 +151,7 @@ final as (
         checked.reject_reason,
         {{ raw_if_rejected(typed_columns, 'checked') }},
         checked.order_date as _order_date,
+        checked.staged_customer_id as _order_customer_id,
         {{ loaded_at() }} as _loaded_at
     from checked
 
