@@ -66,8 +66,11 @@ TOOL_LABELS = {
     "floor": "floor: raw-key check (DuckDB)",
     "btyd": "BTYD fit alone (bench/btyd_fit.py)",
 }
-# The project's performance targets, evaluated at the largest size.
-TARGET_RUN_VS_SQL = 1.5
+# The project's performance targets, evaluated at the largest size: the full `dbt run` within
+# 3x the SQL baseline and the nightly run within 1.5x of it, peak memory within 4 GiB, and
+# the nightly run under 20 % of the full run. (The pandas baseline is shown, not a target.)
+TARGET_RUN_VS_SQL = 3.0
+TARGET_INCREMENTAL_VS_SQL = 1.5
 TARGET_PEAK_GIB = 4.0
 TARGET_INCREMENTAL_SHARE = 0.20
 COMPARED_COLUMNS = (
@@ -722,6 +725,7 @@ class Bench:
                 "peak_build_gib": peak_build / 1024**2 if peak_build else None,
                 "run_vs_sql": run / sql if run and sql else None,
                 "run_vs_pandas": run / pandas if run and pandas else None,
+                "incremental_vs_sql": incremental / sql if incremental and sql else None,
                 "peak_gib": max(peaks) / 1024**2 if peaks else None,
                 "incremental_vs_run": incremental / run if incremental and run else None,
                 "incremental_vs_build": incremental / build if incremental and build else None,
@@ -744,8 +748,9 @@ class Bench:
                 })
             row["met"] = {
                 "run_vs_sql": none_or(row["run_vs_sql"], lambda v: v <= TARGET_RUN_VS_SQL),
-                "run_vs_pandas": none_or(row["run_vs_pandas"], lambda v: v < 1),
-                "peak": none_or(row["peak_gib"], lambda v: v < TARGET_PEAK_GIB),
+                "incremental_vs_sql": none_or(row["incremental_vs_sql"],
+                                              lambda v: v <= TARGET_INCREMENTAL_VS_SQL),
+                "peak": none_or(row["peak_gib"], lambda v: v <= TARGET_PEAK_GIB),
                 "incremental": none_or(row["incremental_vs_run"],
                                        lambda v: v < TARGET_INCREMENTAL_SHARE),
                 "linear": linear(row),
@@ -815,15 +820,17 @@ class Bench:
             "",
             "Ratios of medians and the performance targets (they apply at 10m, the other rows "
             "show the trend). Peak memory is the larger of `dbt build` and `dbt run` (max over "
-            "the runs); incremental is the `dbt run` after one appended day over the full "
-            "`dbt run` (over the full `dbt build` in brackets); time growth is the median "
+            "the runs); nightly / SQL is the `dbt run` after one appended day over the SQL "
+            "baseline; incremental is that run over the full `dbt run` (over the full "
+            "`dbt build` in brackets); the pandas ratio is shown, not a target; time growth is the median "
             "`dbt run` and `dbt build` wall time over the previous size's, against the growth "
             "in raw orders (both must be ≤ it; the growth of their CPU time, in brackets, is "
             "less sensitive to a busy machine).",
             "",
-            "| size | dbt run / SQL | ≤ 1.5× | dbt run / pandas | < 1× | peak memory GiB "
-            "| < 4 GiB | incremental / full | < 20 % | time growth (orders growth) | ≤ linear |",
-            "|---|---:|---|---:|---|---:|---|---:|---|---:|---|",
+            "| size | dbt run / SQL | ≤ 3× | nightly / SQL | ≤ 1.5× | dbt run / pandas "
+            "| peak memory GiB | ≤ 4 GiB | incremental / full | < 20 % "
+            "| time growth (orders growth) | ≤ linear |",
+            "|---|---:|---|---:|---|---:|---:|---|---:|---|---:|---|",
         ]
         for size in sizes:
             row = results["summary"][size]
@@ -848,7 +855,9 @@ class Bench:
                     incremental += f" ({row['incremental_vs_build']:.0%})"
             lines.append(
                 f"| {size} | {fmt_ratio(row['run_vs_sql'])} | {met(row['met']['run_vs_sql'])} "
-                f"| {fmt_ratio(row['run_vs_pandas'])} | {met(row['met']['run_vs_pandas'])} "
+                f"| {fmt_ratio(row['incremental_vs_sql'])} "
+                f"| {met(row['met']['incremental_vs_sql'])} "
+                f"| {fmt_ratio(row['run_vs_pandas'])} "
                 f"| {peak} | {met(row['met']['peak'])} "
                 f"| {incremental} | {met(row['met']['incremental'])} "
                 f"| {growth} | {met(row['met']['linear'])} |")
