@@ -39,6 +39,7 @@ COMPARED = (
     "mart_customer_clv",
     "mart_clv_model",
     "mart_returning_aov",
+    "int_clv_orders_daily",
     "int_customer_spells",
     "int_customer_periods_aggregated",
     # the loyalty program's, whose incremental models are scoped by period and change date

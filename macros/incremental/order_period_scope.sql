@@ -74,3 +74,8 @@
     {{ period_from(customer_period_cutoff()) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Scope of int_clv_orders_daily: the order days from order_period_cutoff on. -#}
+{% macro order_day_scope() -%}
+    order_date >= {{ date_literal(order_period_cutoff()) }}
+{%- endmacro %}

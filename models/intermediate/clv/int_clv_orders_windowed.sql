@@ -1,7 +1,7 @@
 {#- Per grain, period and customer segment: the valid orders and their revenue in the 365
     days that end on period_end, whatever the grain (metrics.md, "Customer lifetime value").
-    Orders are summed per day and segment first, so the trailing-year join runs over days,
-    not orders. Only segments with an order in the window have a row.
+    The orders are summed per day and segment in int_clv_orders_daily, so the trailing-year
+    join runs over days, not orders. Only segments with an order in the window have a row.
     Ephemeral, a CTE of mart_clv: the mart reads it for the periods of its scope, and the
     database applies that filter to the periods here. -#}
 with
@@ -17,36 +17,14 @@ periods as (
 
 ),
 
-orders as (
-
-    select
-        customer_id,
-        order_date,
-        revenue
-    from {{ ref('int_orders_validated') }}
-
-),
-
-customers as (
-
-    select
-        customer_id,
-        segment
-    from {{ ref('dim_customers') }}
-
-),
-
 daily_orders as (
 
     select
-        orders.order_date,
-        customers.segment,
-        count(*) as orders,
-        sum(orders.revenue) as revenue
-    from orders
-    inner join customers
-        on orders.customer_id = customers.customer_id
-    group by 1, 2
+        order_date,
+        segment,
+        orders,
+        revenue
+    from {{ ref('int_clv_orders_daily') }}
 
 ),
 
