@@ -50,6 +50,7 @@ COMPARED = (
     "int_program_engagement_by_status",
     "int_program_surveys_by_status",
     "int_customer_points_days",
+    "int_program_member_spells",
     *STAGED.values(),
     *QUARANTINED.values(),
 )

@@ -20,3 +20,11 @@
     {%- endset %}
     {{ change_set_fence(select_sql) }}
 {%- endmacro %}
+
+{#- Scope of int_program_member_spells: every spell of a customer with a changed membership
+    (old versions included, as above). -#}
+{% macro membership_customer_scope() -%}
+    {%- set memberships = ref('base_raw__loyalty_memberships') -%}
+    customer_id in ({{ change_set_fence('select customer_id from ' ~ memberships
+        ~ ' where _loaded_at > ' ~ last_loaded_at() ~ ' and customer_id is not null') }})
+{%- endmacro %}

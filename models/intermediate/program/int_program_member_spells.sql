@@ -3,8 +3,15 @@
     (member_until NULL: still open). A customer is a member of the program at the end of day d
     exactly when member_from <= d < member_until for one of these spells (is_member_at), and
     the spells of a customer and program do not overlap, so at most one holds d
-    (merged_spells). -#}
-{{ config(enabled=var('loyalty_program_enabled', true), materialized='table') }}
+    (merged_spells).
+    Incremental: a run recomputes every spell of a customer with a changed membership
+    (membership_customer_scope); a customer's spells depend on their memberships alone. -#}
+{{ config(
+    enabled=var('loyalty_program_enabled', true),
+    materialized=incremental_or_table(),
+    scope='membership_customer_scope',
+) }}
+{%- set scope = membership_customer_scope() %}
 {%- set open_end = "cast('9999-12-31' as date)" %}
 
 with
@@ -17,6 +24,9 @@ memberships as (
         joined_date,
         coalesce(left_date, {{ open_end }}) as left_until
     from {{ ref('stg_loyalty_memberships') }}
+    {%- if is_partial_run() %}
+    where {{ scope }}
+    {%- endif %}
 
 ),
 
@@ -40,9 +50,22 @@ by_program as (
 
 ),
 
-final as (
+spells as (
 
     {{ merged_spells('by_program', ['customer_id', 'program'], open_end) }}
+
+),
+
+final as (
+
+    select
+        customer_id,
+        program,
+        spell_number,
+        member_from,
+        member_until,
+        {{ loaded_at() }} as _loaded_at
+    from spells
 
 )
 
