@@ -822,10 +822,10 @@ class Bench:
             "show the trend). Peak memory is the larger of `dbt build` and `dbt run` (max over "
             "the runs); nightly / SQL is the `dbt run` after one appended day over the SQL "
             "baseline; incremental is that run over the full `dbt run` (over the full "
-            "`dbt build` in brackets); the pandas ratio is shown, not a target; time growth is the median "
-            "`dbt run` and `dbt build` wall time over the previous size's, against the growth "
-            "in raw orders (both must be ≤ it; the growth of their CPU time, in brackets, is "
-            "less sensitive to a busy machine).",
+            "`dbt build` in brackets); the pandas ratio is shown, not a target; time growth "
+            "is the median `dbt run` and `dbt build` wall time over the previous size's, "
+            "against the growth in raw orders (both must be ≤ it; the growth of their CPU "
+            "time, in brackets, is less sensitive to a busy machine).",
             "",
             "| size | dbt run / SQL | ≤ 3× | nightly / SQL | ≤ 1.5× | dbt run / pandas "
             "| peak memory GiB | ≤ 4 GiB | incremental / full | < 20 % "
