@@ -8,23 +8,20 @@
 
 {#- Customers with a points entry or a membership written after this model's watermark. -#}
 {% macro changed_program_customers() -%}
-    {%- set points = ref('base_raw__loyalty_points') -%}
-    {%- set memberships = ref('base_raw__loyalty_memberships') -%}
     {%- set since = last_loaded_at() -%}
-    {%- set select_sql %}
-    select customer_id from {{ points }}
-    where _loaded_at > {{ since }} and customer_id is not null
-    union
-    select customer_id from {{ memberships }}
-    where _loaded_at > {{ since }} and customer_id is not null
-    {%- endset %}
-    {{ change_set_fence(select_sql) }}
+    {{ change_set_fence(customers_written_since('base_raw__loyalty_points', since)
+        ~ ' union ' ~ customers_written_since('base_raw__loyalty_memberships', since)) }}
 {%- endmacro %}
 
 {#- Scope of int_program_member_spells: every spell of a customer with a changed membership
     (old versions included, as above). -#}
 {% macro membership_customer_scope() -%}
-    {%- set memberships = ref('base_raw__loyalty_memberships') -%}
-    customer_id in ({{ change_set_fence('select customer_id from ' ~ memberships
-        ~ ' where _loaded_at > ' ~ last_loaded_at() ~ ' and customer_id is not null') }})
+    customer_id in ({{ change_set_fence(
+        customers_written_since('base_raw__loyalty_memberships', last_loaded_at())) }})
+{%- endmacro %}
+
+{#- The customers of the rows a base model wrote after `since` (this model's watermark). -#}
+{% macro customers_written_since(base_model, since) -%}
+    select customer_id from {{ ref(base_model) }}
+    where _loaded_at > {{ since }} and customer_id is not null
 {%- endmacro %}
