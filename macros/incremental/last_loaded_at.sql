@@ -1,9 +1,14 @@
 {#- The watermark of `this`: the newest `_loaded_at` it holds. Rows an upstream model wrote
     after it are new to this model; a run that failed or wrote nothing leaves the watermark
-    where it was, so the next run sees those rows again. -#}
+    where it was, so the next run sees those rows again. Read once per node context
+    (node_cache): the model's statements, which move it, run after every read. -#}
 {% macro last_loaded_at() -%}
-    {%- do check_loaded_at_column() -%}
-    {{ timestamp_literal(scalar_of_this('max(_loaded_at)')) }}
+    {%- set cache = node_cache() -%}
+    {%- if 'last_loaded_at' not in cache -%}
+        {%- do check_loaded_at_column() -%}
+        {%- do cache.update({'last_loaded_at': scalar_of_this('max(_loaded_at)')}) -%}
+    {%- endif -%}
+    {{ timestamp_literal(cache['last_loaded_at']) }}
 {%- endmacro %}
 
 {#- A table an earlier version of the project built before its model became incremental has

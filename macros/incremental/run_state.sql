@@ -63,20 +63,25 @@
 {%- endmacro %}
 
 {#- The rows recorded for `this`: {setting_name: setting_value}; empty when none (a table
-    built before the run state existed, or not built yet). -#}
+    built before the run state existed, or not built yet). Read once per node context
+    (node_cache): only the model's post-hook writes them, after every read. -#}
 {% macro recorded_run_state() -%}
     {%- if not execute or not is_incremental()
         or adapter.get_relation(target.database, target.schema, 'loyalty_run_state') is none -%}
         {{ return({}) }}
     {%- endif -%}
-    {%- set result = run_query(
-        "select setting_name, setting_value from " ~ run_state_relation()
-        ~ " where model_name = '" ~ this.identifier ~ "'") -%}
-    {%- set recorded = {} -%}
-    {%- for row in result.rows -%}
-        {%- do recorded.update({row[0]: row[1]}) -%}
-    {%- endfor -%}
-    {{ return(recorded) }}
+    {%- set cache = node_cache() -%}
+    {%- if 'recorded_run_state' not in cache -%}
+        {%- set result = run_query(
+            "select setting_name, setting_value from " ~ run_state_relation()
+            ~ " where model_name = '" ~ this.identifier ~ "'") -%}
+        {%- set recorded = {} -%}
+        {%- for row in result.rows -%}
+            {%- do recorded.update({row[0]: row[1]}) -%}
+        {%- endfor -%}
+        {%- do cache.update({'recorded_run_state': recorded}) -%}
+    {%- endif -%}
+    {{ return(cache['recorded_run_state']) }}
 {%- endmacro %}
 
 {#- The history settings whose value differs from the one `this` was built with, as
