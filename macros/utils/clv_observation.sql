@@ -55,12 +55,21 @@
 {%- endmacro %}
 
 {#- The per-customer predictions of mart_customer_clv (customer_id, p_alive,
-    predicted_clv_365d) for the models that run on every adapter (models/segments): the mart
-    itself where the predictive models are built (predictive_clv_enabled); elsewhere an empty
-    relation of the same columns, so those models build with NULL predictions. -#}
+    predicted_clv_365d) for the models that run on every adapter (models/segments): where the
+    predictive models are built (predictive_clv_enabled), computed as the mart computes them
+    from int_customer_clv_predicted, so the segments need not wait for the mart (its deciles
+    rank every customer); elsewhere an empty relation of the same columns, so those models
+    build with NULL predictions. -#}
 {% macro clv_predictions_relation() -%}
     {%- if predictive_clv_enabled() -%}
-        {{ ref('mart_customer_clv') }}
+        (
+            select
+                customer_id,
+                p_alive,
+                {{ predicted_clv_365d('discounted_expected_purchases_365d', 'expected_avg_order_value') }}
+                    as predicted_clv_365d
+            from {{ ref('int_customer_clv_predicted') }}
+        ) as clv_predictions
     {%- else -%}
         (
             select

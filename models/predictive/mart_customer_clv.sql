@@ -48,9 +48,10 @@ valued as (
         predictions.expected_purchases_365d,
         predictions.discounted_expected_purchases_365d,
         predictions.expected_avg_order_value,
-        predictions.discounted_expected_purchases_365d
-        * predictions.expected_avg_order_value
-        * {{ gross_margin_rate() }} as predicted_clv_365d
+        {{ predicted_clv_365d(
+            'predictions.discounted_expected_purchases_365d',
+            'predictions.expected_avg_order_value',
+        ) }} as predicted_clv_365d
     from rfm
     left join predictions
         on rfm.customer_id = predictions.customer_id

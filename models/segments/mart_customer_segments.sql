@@ -44,7 +44,7 @@ segment_map as (
 
 predictions as (
 
-    -- mart_customer_clv on DuckDB; no rows elsewhere (the predictive models are DuckDB only)
+    -- mart_customer_clv's, on DuckDB; no rows elsewhere (the predictive models are DuckDB only)
     select
         customer_id,
         p_alive,

@@ -37,7 +37,8 @@ from loyalty_analytics.contract import RAW_TABLES, create_table_sql
 from loyalty_analytics.report import print_at_risk
 
 VARS = {"as_of_date": "2024-03-31", "churn_window_days": 30}
-SELECT = ["--select", "+mart_customers_at_risk", "+mart_segment_periods",
+# mart_customer_clv too: the tests compare the list's P(alive) and CLV with it
+SELECT = ["--select", "+mart_customers_at_risk", "+mart_segment_periods", "mart_customer_clv",
           "--indirect-selection", "cautious"]
 
 ORDERS = [

@@ -163,3 +163,32 @@ def test_clv_from_counts(dbt):
         """
     )
     assert_cases(result, expected)
+
+
+PREDICTED_CLV_CASES = [
+    # case, discounted expected purchases (365 days), expected spend per purchase, margin
+    # -> with that margin, and with var('gross_margin_rate') = 1.0 of dbt_project.yml
+    ("normal", 2.5, 40.0, 0.5, {"actual": 50.0, "default_margin": 100.0}),
+    # 2.5 x 40 = 100; x 0.5 = 50; x 1.0 = 100
+    ("no_purchases_expected", 0.0, 40.0, 0.5, {"actual": 0.0, "default_margin": 0.0}),
+    # 0 x 40 x 0.5 = 0
+    ("spend_not_predicted", 2.5, None, 0.5, {"actual": None, "default_margin": None}),
+    # Gamma-Gamma did not converge: 2.5 x NULL -> NULL
+    ("purchases_not_predicted", None, 40.0, 0.5, {"actual": None, "default_margin": None}),
+    # BG/NBD did not converge: NULL x 40 -> NULL
+]
+
+
+def test_predicted_clv_365d(dbt):
+    rows, expected = split_cases(PREDICTED_CLV_CASES)
+    columns = ["case_name", "purchases", "spend", "margin"]
+    result = dbt.show(
+        f"""
+        select
+            case_name,
+            {{{{ predicted_clv_365d('purchases', 'spend', 'margin') }}}} as actual,
+            {{{{ predicted_clv_365d('purchases', 'spend') }}}} as default_margin
+        from {values_table(columns, rows)}
+        """
+    )
+    assert_cases(result, expected)
