@@ -5,7 +5,8 @@ night, as a real feed brings them. Every kind of late or corrected fact appears 
 example (DELIVERY_KINDS, counted and asserted):
 
 - new days: orders with their lines, answers and events after the latest day, the first of
-  them on the first day of a new month;
+  them on the first day of a new month; the first new days bring the second order of a buyer
+  whose first was on the last day of the history;
 - late order lines: lines of old orders that get no new version;
 - order corrections: a newer version that refunds or cancels an old order, or changes its
   amount, and a newer version that is invalid (a negative amount: the order counts nowhere);
@@ -175,11 +176,24 @@ class Feed:
                     self.add_activity(day, customer_id)
             self.last_day = day
         self.add_activity(self.last_day, None)  # an anonymous answer
+        # A buyer whose first and only order is on the last day of the latest month, now the
+        # latest day: the next new days bring their second in the next month, within
+        # repeat_window_days, so a cohort of a month the night does not otherwise reach gains
+        # a repeat customer (mart_cohorts recomputes cohorts that far back).
+        month_end = (self.last_day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        self.last_day = month_end - dt.timedelta(days=1)
+        self.one_order_buyer: str | None = self.new_id("c")
+        created = self.at(self.last_day)
+        self.tables["customers"].append((self.one_order_buyer, created, "B2C", "SE", created))
+        self.add_order(self.last_day, self.one_order_buyer)
 
     # --- the kinds of delivery ------------------------------------------------------------
     def new_days(self) -> None:
         """Orders, answers and events after the latest day, from the 1st of a new month."""
         month = (self.last_day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        if self.one_order_buyer is not None:
+            self.add_order(month, self.one_order_buyer)
+            self.one_order_buyer = None
         for offset in (0, 1, 3):
             day = month + dt.timedelta(days=offset)
             for customer_id in self.rng.sample(self.buyers, k=min(2, len(self.buyers))):
