@@ -194,6 +194,28 @@ def test_weighted_fit_equals_the_fit_on_every_customer():
         assert weighted.params[name] == pytest.approx(every.params[name], rel=1e-4)
 
 
+@pytest.mark.parametrize("columns", [
+    # whole numbers: sorted as one packed integer key
+    lambda rng: (rng.integers(0, 60, 5_000), rng.integers(0, 900, 5_000),
+                 rng.integers(0, 1_100, 5_000)),
+    # fractions and a negative column: lexsort
+    lambda rng: (rng.integers(0, 60, 5_000), rng.integers(0, 900, 5_000) / 7,
+                 rng.integers(0, 1_100, 5_000) / 7),
+    lambda rng: (rng.integers(-3, 3, 5_000), rng.integers(0, 5, 5_000)),
+    # too wide to pack in 63 bits: lexsort
+    lambda rng: (rng.integers(0, 2**40, 5_000), rng.integers(0, 2**40, 5_000)),
+], ids=["whole", "fractions", "negative", "wide"])
+def test_distinct_rows_are_those_of_numpy_unique(columns):
+    arrays = [np.asarray(c, dtype=float) for c in columns(np.random.default_rng(5))]
+    rows, counts, inverse = btyd.distinct_rows(*arrays)
+    unique, unique_inverse, unique_counts = np.unique(
+        np.column_stack(arrays), axis=0, return_inverse=True, return_counts=True)
+    for got, want in zip(rows, unique.T, strict=True):
+        assert np.array_equal(got, want)  # the same rows, in the same (sorted) order
+    assert np.array_equal(counts, unique_counts)
+    assert np.array_equal(inverse, unique_inverse.ravel())
+
+
 def test_gamma_gamma_fit_recovers_simulated_parameters():
     true = btyd.CDNOW_GAMMA_GAMMA
     rng = np.random.default_rng(4)

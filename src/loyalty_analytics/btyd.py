@@ -88,9 +88,11 @@ def distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, n
     if n == 0:
         empty = np.empty(0)
         return [empty.copy() for _ in arrays], empty.astype(np.int64), empty.astype(np.int64)
-    # Sort by all columns (lexsort: last key first), mark where a row differs from the one
-    # before: much faster than np.unique(axis=0) on a million rows.
-    order = np.lexsort(arrays[::-1])
+    # Sort by all columns, mark where a row differs from the one before: much faster than
+    # np.unique(axis=0) on a million rows. Whole numbers sort as one packed integer key (a
+    # stable sort of it gives lexsort's order); others by lexsort (last key first).
+    key = _packed_key(arrays)
+    order = np.argsort(key, kind="stable") if key is not None else np.lexsort(arrays[::-1])
     ordered = [a[order] for a in arrays]
     starts = np.ones(n, dtype=bool)
     starts[1:] = np.logical_or.reduce([np.diff(a) != 0 for a in ordered])
@@ -99,6 +101,23 @@ def distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, n
     inverse[order] = group
     counts = np.diff(np.append(np.flatnonzero(starts), n))
     return [a[starts] for a in ordered], counts, inverse
+
+
+def _packed_key(arrays: list[np.ndarray]) -> np.ndarray | None:
+    """One int64 per row that orders as the rows do lexicographically: each column's
+    values side by side in bits, the first column highest. None unless every column holds
+    non-negative whole numbers and their bits fit in 63 (a day count, a frequency, a cell)."""
+    widths = []
+    for a in arrays:
+        if not (np.all(a >= 0) and np.all(a <= 2**62) and np.array_equal(a, np.floor(a))):
+            return None  # NaN fails the comparisons too
+        widths.append(max(int(a.max()).bit_length(), 1))
+    if sum(widths) > 63:
+        return None
+    key = np.zeros(arrays[0].shape[0], dtype=np.int64)
+    for a, width in zip(arrays, widths, strict=True):
+        key = (key << width) | a.astype(np.int64)
+    return key
 
 
 def _weights(weights, n: int) -> np.ndarray:
@@ -534,6 +553,17 @@ def _usable(initial, names) -> dict[str, float] | None:
     return values if all(math.isfinite(v) and v > 0 for v in values.values()) else None
 
 
+def _distinct_in_unit(frequency, recency_days, t_days, time_unit_days: float):
+    """The distinct (x, t_x, T) of the customers in the time unit, each row's index into
+    them, and the distinct (x, T) pairs (distinct_pairs). Grouped in days, whole numbers that
+    distinct_rows sorts as one packed key, then divided: the same rows, in the same order,
+    as grouping the quotients."""
+    (x, t_x, T), _, inverse = distinct_rows(frequency, recency_days, t_days)
+    (ux, uT), pair_index = distinct_pairs(x, T)
+    return ((x, t_x / time_unit_days, T / time_unit_days), inverse,
+            ((ux, uT / time_unit_days), pair_index))
+
+
 def predict_customers(bg_nbd_params, gamma_gamma_params, frequency, recency_days, t_days,
                       monetary_value, *, discount_rate_monthly: float,
                       time_unit_days: float = DAYS_PER_WEEK) -> dict[str, np.ndarray]:
@@ -553,9 +583,8 @@ def predict_customers(bg_nbd_params, gamma_gamma_params, frequency, recency_days
         "p_alive", "expected_purchases_90d", "expected_purchases_365d",
         "discounted_expected_purchases_365d", "expected_avg_order_value")}
     if bg_nbd_params is not None and n:
-        (x, t_x, T), _, inverse = distinct_rows(frequency, recency_days / time_unit_days,
-                                                t_days / time_unit_days)
-        pairs = distinct_pairs(x, T)
+        (x, t_x, T), inverse, pairs = _distinct_in_unit(frequency, recency_days, t_days,
+                                                        time_unit_days)
         per_row = {
             "p_alive": bg_nbd_p_alive(bg_nbd_params, x, t_x, T),
             "expected_purchases_90d": bg_nbd_expected_purchases(
@@ -590,10 +619,10 @@ def predict_holdout_purchases(bg_nbd_params, frequency, recency_days, t_days, ho
     n = frequency.shape[0]
     if bg_nbd_params is None or not n:
         return np.full(n, np.nan)
-    (x, t_x, T), _, inverse = distinct_rows(frequency, recency_days / time_unit_days,
-                                            t_days / time_unit_days)
+    (x, t_x, T), inverse, pairs = _distinct_in_unit(frequency, recency_days, t_days,
+                                                    time_unit_days)
     expected = bg_nbd_expected_purchases(bg_nbd_params, float(holdout_days) / time_unit_days,
-                                         x, t_x, T, distinct_pairs(x, T))
+                                         x, t_x, T, pairs)
     return expected[inverse]
 
 
