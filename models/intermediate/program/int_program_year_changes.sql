@@ -68,10 +68,6 @@ member_orders as (
     from {{ ref('int_orders_validated') }} as orders
     inner join member_customers
         on orders.customer_id = member_customers.customer_id
-    {%- if is_partial_run() %}
-    -- the orders whose year (day_to = order_date + 364) ends on or after the last kept day
-    where orders.order_date >= {{ date_literal(first_day - modules.datetime.timedelta(days=365)) }}
-    {%- endif %}
 
 ),
 
@@ -85,11 +81,6 @@ spells as (
     from {{ ref('int_customer_spells') }} as spells
     inner join member_customers
         on spells.customer_id = member_customers.customer_id
-    {%- if is_partial_run() %}
-    -- the spells a fact ending on or after the last kept day comes from: a spell moved 365
-    -- days on ends on spell_end + 365, the others on spell_end or earlier
-    where spells.spell_end >= {{ date_literal(first_day - modules.datetime.timedelta(days=366)) }}
-    {%- endif %}
 
 ),
 
