@@ -1,8 +1,13 @@
 {#- The first day whose order-based segment periods change: the earliest changed order (any
     version), the earliest changed exchange rate, the first order of a customer whose customers row (so segment) changed, or the
     first day a moved as-of date changes, whichever is earliest. A changed order moves spells
-    up to W days later, so every later period is in scope. -#}
+    up to W days later, so every later period is in scope. Computed once per node context
+    (node_cache). -#}
 {% macro order_period_cutoff() -%}
+    {%- set cache = node_cache() -%}
+    {%- if 'order_period_cutoff' in cache -%}
+        {{ return(cache['order_period_cutoff']) }}
+    {%- endif -%}
     {%- set days = [as_of_cutoff()] -%}
     {%- set changed = earliest_changed_date(ref('base_raw__orders'), 'ordered_at') -%}
     {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
@@ -10,6 +15,7 @@
     {%- if rate_changed is not none -%}{%- do days.append(rate_changed) -%}{%- endif -%}
     {%- set first = earliest_of_moved_customers('first_order_date') -%}
     {%- if first is not none -%}{%- do days.append(first) -%}{%- endif -%}
+    {%- do cache.update({'order_period_cutoff': days | min}) -%}
     {{ return(days | min) }}
 {%- endmacro %}
 
