@@ -1,6 +1,13 @@
 {#- Survey scores per grain, period and segment (metrics.md, "Surveys"): NPS, CSAT and the
     Customer Loyalty Index, with the counts behind each score so a dashboard can
-    re-aggregate. Each response counts; anonymous responses count in 'all' only. -#}
+    re-aggregate. Each response counts; anonymous responses count in 'all' only.
+    Incremental: a run recomputes whole periods from the first day a changed answer, a
+    customer whose segment changed or a moved as-of date reaches; every period when the
+    segments changed (survey_period_scope). -#}
+{{ config(materialized=incremental_or_table(), scope='survey_period_scope') }}
+{%- set scope = survey_period_scope() %}
+{%- set in_scope = scope if is_partial_run() else none %}
+
 with
 
 period_segments as (
@@ -12,6 +19,9 @@ period_segments as (
         is_period_complete,
         segment
     from {{ ref('int_period_segments') }}
+    {%- if in_scope %}
+    where {{ in_scope }}
+    {%- endif %}
 
 ),
 
@@ -24,6 +34,9 @@ responses as (
         question,
         score
     from {{ ref('int_survey_responses_periodised') }}
+    {%- if in_scope %}
+    where {{ in_scope }}
+    {%- endif %}
 
 ),
 
@@ -141,7 +154,8 @@ final as (
         {{ cli(
             nps('promoters', 'detractors', 'nps_responses'),
             net_score('repurchase_promoters', 'repurchase_detractors', 'repurchase_responses'),
-            net_score('try_new_promoters', 'try_new_detractors', 'try_new_responses')) }} as cli
+            net_score('try_new_promoters', 'try_new_detractors', 'try_new_responses')) }} as cli,
+        {{ loaded_at() }} as _loaded_at
     from filled
 
 )
