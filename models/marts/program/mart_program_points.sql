@@ -5,8 +5,16 @@
     by tier), joined and left (int_program_period_members). An entry belongs to the program
     of the customer's membership open at occurred_at (the first by joined_at when several
     are), to 'none' when no membership is open then (int_customer_points_days). Entries after the as-of date fall in
-    no period. -#}
-{{ config(enabled=var('loyalty_program_enabled', true)) }}
+    no period.
+    Incremental: a run recomputes whole periods from the first day a changed points entry or
+    membership, or a moved as-of date, reaches; every period when the programs changed
+    (points_period_scope). -#}
+{{ config(
+    enabled=var('loyalty_program_enabled', true),
+    materialized=incremental_or_table(),
+    scope='points_period_scope') }}
+{%- set scope = points_period_scope() %}
+{%- set in_scope = scope if is_partial_run() else none %}
 
 with
 
@@ -19,6 +27,9 @@ periods as (
         is_period_complete,
         cast({{ dbt.dateadd('day', -364, 'period_end') }} as date) as window_start
     from {{ ref('int_periods') }}
+    {%- if in_scope %}
+    where {{ in_scope }}
+    {%- endif %}
 
 ),
 
@@ -53,14 +64,17 @@ period_members as (
         members_joined,
         members_left
     from {{ ref('int_program_period_members') }}
+    {%- if in_scope %}
+    where {{ in_scope }}
+    {%- endif %}
 
 ),
 
 programs as (
 
-    -- each program with a staged membership (a row per period in period_members), and
-    -- those the entries fall in ('none' among them)
-    select program from period_members
+    -- each program with a staged membership (a row per period in int_program_period_members,
+    -- all of them, not only those in scope), and those the entries fall in ('none' among them)
+    select program from {{ ref('int_program_period_members') }}
     union
     select program from points_days
 
@@ -154,7 +168,8 @@ final as (
         cast(coalesce(period_members.members_end_other_tier, 0) as {{ dbt.type_bigint() }})
             as members_end_other_tier,
         cast(coalesce(period_members.members_joined, 0) as {{ dbt.type_bigint() }}) as members_joined,
-        cast(coalesce(period_members.members_left, 0) as {{ dbt.type_bigint() }}) as members_left
+        cast(coalesce(period_members.members_left, 0) as {{ dbt.type_bigint() }}) as members_left,
+        {{ loaded_at() }} as _loaded_at
     from periods
     cross join programs
     left join ledger
