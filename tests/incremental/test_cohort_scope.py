@@ -13,8 +13,9 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-from attack.support import dbt_command, run_dbt_processes, write_raw
+from attack.support import write_raw
+
+from incremental.nights import dbt, rows
 
 SELECT = ("--select", "+mart_cohorts")
 
@@ -25,11 +26,8 @@ def order(order_id: str, customer_id: str, day: dt.date) -> tuple:
 
 
 def cohorts(warehouse: Path) -> dict[tuple, dict]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        cursor = con.execute("select * exclude (_loaded_at) from analytics.mart_cohorts")
-        names = [d[0] for d in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return {(r["cohort_month"], r["months_since_first_order"]): r for r in rows}
+    return {(r["cohort_month"], r["months_since_first_order"]): r for r in rows(
+        warehouse, "select * exclude (_loaded_at) from analytics.mart_cohorts")}
 
 
 def test_a_second_order_across_a_month_boundary(dbt_dirs, tmp_path):
@@ -44,18 +42,8 @@ def test_a_second_order_across_a_month_boundary(dbt_dirs, tmp_path):
         "order_items": [(o, 1, "p1", "books", 1, Decimal("10.00")) for o in ("o1", "o2", "o3")],
     }
     incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
-
-    def dbt(*runs: tuple[tuple[str, ...], Path]) -> None:
-        """dbt commands side by side, each in its own process; each must succeed."""
-        results = run_dbt_processes([
-            dbt_command(*args, "--quiet", warehouse=warehouse, profiles=dbt_dirs["profiles"],
-                        work=tmp_path / warehouse.stem)
-            for args, warehouse in runs])
-        for result in results:
-            assert result.returncode == 0, result.stdout[-4000:]
-
     write_raw(incremental, tables)
-    dbt((("run", *SELECT), incremental))
+    dbt(dbt_dirs, tmp_path, (("run", *SELECT), incremental))
     before = cohorts(incremental)
     # cohort 2025-01: c1 and c2; c2's second order 21 days after the first: 1 repeat customer
     assert before[(dt.date(2025, 1, 1), 0)]["repeat_customers"] == 1
@@ -64,7 +52,8 @@ def test_a_second_order_across_a_month_boundary(dbt_dirs, tmp_path):
     tables["order_items"].append(("o4", 1, "p1", "books", 1, Decimal("10.00")))
     write_raw(incremental, tables)  # the night's load: the same tables, one row more
     shutil.copyfile(incremental, full)
-    dbt((("run", *SELECT), incremental), (("run", "--full-refresh", *SELECT), full))
+    dbt(dbt_dirs, tmp_path, (("run", *SELECT), incremental),
+        (("run", "--full-refresh", *SELECT), full))
 
     got, want = cohorts(incremental), cohorts(full)
     assert got == want
