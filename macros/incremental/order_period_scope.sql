@@ -52,10 +52,17 @@
 {#- Scope of the order-based segment marts (mart_clv): whole periods from
     order_period_cutoff on; every period when the segments changed. -#}
 {% macro order_period_scope() -%}
+    {{ segment_grid_scope(order_period_cutoff) }}
+{%- endmacro %}
+
+{#- Scope of a mart with a row per period and segment of the grid (int_period_segments):
+    whole periods from the day `cutoff` (a macro that returns it) returns on; every period
+    when the segments changed, without asking `cutoff`. -#}
+{% macro segment_grid_scope(cutoff) -%}
     {%- if segments_changed() -%}
     1 = 1
     {%- else -%}
-    {{ period_from(order_period_cutoff()) }}
+    {{ period_from(cutoff()) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -74,11 +81,7 @@
     mart_purchases, mart_returning_aov): whole periods from customer_period_cutoff on; every
     period when the segments changed. -#}
 {% macro customer_period_grid_scope() -%}
-    {%- if segments_changed() -%}
-    1 = 1
-    {%- else -%}
-    {{ period_from(customer_period_cutoff()) }}
-    {%- endif -%}
+    {{ segment_grid_scope(customer_period_cutoff) }}
 {%- endmacro %}
 
 {#- Scope of int_clv_orders_daily: the order days from order_period_cutoff on. -#}

@@ -15,9 +15,5 @@
 {#- Scope of mart_survey_scores: whole periods from survey_cutoff on; every period when the
     segments changed (each period has a row per segment of the grid). -#}
 {% macro survey_period_scope() -%}
-    {%- if segments_changed() -%}
-    1 = 1
-    {%- else -%}
-    {{ period_from(survey_cutoff()) }}
-    {%- endif -%}
+    {{ segment_grid_scope(survey_cutoff) }}
 {%- endmacro %}
