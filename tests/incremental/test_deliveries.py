@@ -46,14 +46,14 @@ from pathlib import Path
 import duckdb
 import pytest
 from attack.support import (
-    dbt_command,
     read_table,
-    run_dbt_processes,
     table_differences,
     write_raw,
 )
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+
+from incremental.nights import dbt
 
 DELIVERY_KINDS = (
     "new_days",
@@ -394,17 +394,8 @@ def test_every_night_equals_a_full_refresh(dbt_dirs, tmp_path_factory, drawn):
     root = tmp_path_factory.mktemp("deliveries")
     incremental, full = root / "incremental.duckdb", root / "full.duckdb"
 
-    def dbt(*runs: tuple[tuple[str, ...], Path, str]) -> None:
-        """dbt commands side by side, each in its own process; each must succeed."""
-        results = run_dbt_processes([
-            dbt_command(*args, "--quiet", warehouse=warehouse, profiles=dbt_dirs["profiles"],
-                        work=root / work)
-            for args, warehouse, work in runs])
-        for result in results:
-            assert result.returncode == 0, result.stdout[-4000:]
-
     load(incremental, feed)
-    dbt((("build",), incremental, "incremental"))
+    dbt(dbt_dirs, root, (("build",), incremental))
     for night, kinds in enumerate(deliveries, start=1):
         for kind in kinds:
             getattr(feed, kind)()
@@ -412,8 +403,7 @@ def test_every_night_equals_a_full_refresh(dbt_dirs, tmp_path_factory, drawn):
         load(incremental, feed)
         # The same raw tables (and last night's tables, which a full refresh replaces).
         shutil.copyfile(incremental, full)
-        dbt((("build",), incremental, "incremental"),
-            (("run", "--full-refresh"), full, "full"))
+        dbt(dbt_dirs, root, (("build",), incremental), (("run", "--full-refresh"), full))
         found = differences(incremental, full)
         assert not found, f"night {night} ({', '.join(kinds)}): {found}"
 
