@@ -1,14 +1,22 @@
 """Shared fixtures: run dbt programmatically against a throw-away DuckDB warehouse.
 
 Each test that builds gets its own DuckDB file (``warehouse`` fixture); the dbt target
-directory is shared per pytest session so that partial parsing keeps invocations fast.
+directory is shared per pytest session. dbt's partial parsing cannot help across tests: the
+warehouse path is an environment variable of the profile, and a new profile or new vars make
+dbt parse the whole project again (4-6 s). So ``Dbt.invoke`` parses once per set of what
+the parse depends on (``_parse_key``) and hands each command a fresh copy of the parsed
+manifest (a run changes the manifest it is given: the compiled tests of ephemeral models,
+among others).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 import shutil
 import sys
+from collections import OrderedDict
 from pathlib import Path
 
 import duckdb
@@ -36,6 +44,65 @@ def dbt_dirs(tmp_path_factory) -> dict[str, Path]:
     return {"profiles": profiles, "target": root / "target", "logs": root / "logs"}
 
 
+# The commands that read the project's manifest (dbt parses before running them).
+_MANIFEST_COMMANDS = {"build", "run", "test", "seed", "show", "compile", "ls", "list",
+                      "run-operation", "snapshot"}
+# The options whose value changes what dbt parses.
+_PARSE_OPTIONS = {"--vars", "--target", "-t", "--profile"}
+# The parsed manifests of this process, never handed out themselves (a copy takes 0.3 s), the
+# most recently used last.
+_MANIFESTS: OrderedDict[tuple, object] = OrderedDict()
+_MANIFESTS_KEPT = 8
+
+
+def _project_stamp() -> tuple:
+    """The number, total size and latest change of the files dbt parses: a test that writes
+    one into the project parses anew."""
+    stamp = [0, 0, 0]
+    for name in ("models", "macros", "seeds", "analyses", "tests"):
+        for path in (PROJECT_DIR / name).rglob("*"):
+            if path.suffix in {".sql", ".yml", ".yaml", ".csv", ".py", ".md"} and (
+                    name != "tests" or path.suffix in {".sql", ".yml", ".yaml"}):
+                info = path.stat()
+                stamp[0] += 1
+                stamp[1] += info.st_size
+                stamp[2] = max(stamp[2], info.st_mtime_ns)
+    info = (PROJECT_DIR / "dbt_project.yml").stat()
+    return (*stamp, info.st_size, info.st_mtime_ns)
+
+
+def _parse_key(args: tuple[str, ...], warehouse: Path) -> tuple | None:
+    """What a parse of the project depends on, for a command that parses: the parse
+    options, the database (DuckDB names it after the file's stem: it is in every relation of
+    the manifest), the dbt environment variables but the warehouse path, and the project's
+    files. None for a command that does not parse."""
+    if not args or args[0] not in _MANIFEST_COMMANDS:
+        return None
+    options = []
+    for index, arg in enumerate(args):
+        name = arg.split("=", 1)[0]
+        if name in _PARSE_OPTIONS:
+            value = arg.split("=", 1)[1] if "=" in arg else args[index + 1]
+            options.append(("--target" if name == "-t" else name, value))
+    environment = tuple(sorted(
+        (name, value) for name, value in os.environ.items()
+        if name.startswith("DBT_") and name != "DBT_DUCKDB_PATH"))
+    return (tuple(options), warehouse.stem, environment, _project_stamp())
+
+
+def _copy_manifest(manifest):
+    """A deep copy of a parsed manifest, field by field. Not copy.deepcopy: it goes through
+    Manifest.__reduce_ex__, whose arguments do not line up with the fields in dbt-core 1.11
+    (the lookups land one field off, in ``fixtures`` among others). The lookups and caches,
+    left out, are rebuilt on first use."""
+    kept = {
+        field.name: copy.deepcopy(getattr(manifest, field.name))
+        for field in dataclasses.fields(manifest)
+        if not field.name.startswith("_")
+    }
+    return type(manifest)(**kept)
+
+
 class Dbt:
     """Runs dbt commands in-process with dbtRunner, one at a time."""
 
@@ -43,16 +110,36 @@ class Dbt:
         self.dirs = dirs
         self.warehouse = warehouse
 
-    def invoke(self, *args: str, expect_success: bool = True) -> dbtRunnerResult:
-        os.environ["DBT_DUCKDB_PATH"] = str(self.warehouse)
-        full = [
-            *args,
+    def _common(self) -> list[str]:
+        return [
             "--project-dir", str(PROJECT_DIR),
             "--profiles-dir", str(self.dirs["profiles"]),
             "--target-path", str(self.dirs["target"]),
             "--log-path", str(self.dirs["logs"]),
         ]
-        result = dbtRunner().invoke(full)
+
+    def _manifest(self, args: tuple[str, ...]):
+        """A copy of the parsed manifest for ``args``, from this process's cache or parsed now
+        (None when the parse fails: the command then parses itself and reports the error)."""
+        key = _parse_key(args, self.warehouse)
+        if key is None:
+            return None
+        if key not in _MANIFESTS:
+            parsed = dbtRunner().invoke(
+                ["parse", "--quiet", *[part for option in key[0] for part in option],
+                 *self._common()])
+            if not parsed.success:
+                return None
+            _MANIFESTS[key] = parsed.result
+            while len(_MANIFESTS) > _MANIFESTS_KEPT:
+                _MANIFESTS.popitem(last=False)
+        _MANIFESTS.move_to_end(key)
+        return _copy_manifest(_MANIFESTS[key])
+
+    def invoke(self, *args: str, expect_success: bool = True) -> dbtRunnerResult:
+        os.environ["DBT_DUCKDB_PATH"] = str(self.warehouse)
+        full = [*args, *self._common()]
+        result = dbtRunner(manifest=self._manifest(args)).invoke(full)
         if expect_success and not result.success:
             detail = result.exception or _failures(result)
             raise AssertionError(f"dbt {' '.join(args)} failed: {detail}")
