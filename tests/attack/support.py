@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,30 +78,68 @@ def write_raw(warehouse: Path, tables: Mapping[str, Iterable[Sequence]]) -> None
                 con.executemany(f"insert into raw.{table} values ({marks})", rows)
 
 
-def dbt_command(*args: str, warehouse: Path, profiles: Path, work: Path) -> tuple[list[str], dict]:
-    """The argv and environment of ``dbt ARGS`` in its own process, on ``warehouse``, with
-    its own target and log directories under ``work`` (so several can run at once)."""
+def dbt_command(*args: str, warehouse: Path, profiles: Path,
+                work: Path) -> tuple[list[str], dict, Path]:
+    """The argv, environment and working directory of ``dbt ARGS`` in its own process, on
+    ``warehouse``, with its own target and log directories under ``work`` (so several can run
+    at once). The process runs in the warehouse's folder with the path relative to it: the
+    path is in the profile, and a profile that is the same for every warehouse of that name
+    lets a later command start from an earlier one's parse (run_dbt_processes)."""
     dbt = Path(sys.executable).with_name("dbt")
-    argv = [str(dbt), *args, "--profiles-dir", str(profiles),
-            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    env = {**os.environ, "DBT_DUCKDB_PATH": str(warehouse),
+    argv = [str(dbt), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir",
+            str(profiles), "--target-path", str(work / "target"), "--log-path",
+            str(work / "logs")]
+    env = {**os.environ, "DBT_DUCKDB_PATH": warehouse.name,
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
-    return argv, env
+    return argv, env, warehouse.parent
+
+
+# The saved parse (target/partial_parse.msgpack) of an earlier command, per warehouse name and
+# parse options: a command whose target folder has none starts from it. dbt checks it as it
+# checks its own (vars, profile, every file of the project) and parses anew what differs.
+_PARSES: dict[tuple, Path] = {}
+_PARSES_DIR: list[Path] = []  # made on first use, removed when the process ends
+_PARSE_OPTIONS = {"--vars", "--target", "-t", "--profile"}
+
+
+def _parse_key(argv: list[str], env: Mapping[str, str]) -> tuple:
+    options = tuple((arg, argv[i + 1]) for i, arg in enumerate(argv[:-1])
+                    if arg in _PARSE_OPTIONS)
+    return env["DBT_DUCKDB_PATH"], options
+
+
+def _target(argv: list[str]) -> Path:
+    return Path(argv[argv.index("--target-path") + 1])
 
 
 def run_dbt_processes(
-    commands: Sequence[tuple[list[str], dict]],
+    commands: Sequence[tuple[list[str], dict, Path]],
 ) -> list[subprocess.CompletedProcess]:
     """Run the dbt commands side by side (one process each); wait for all."""
+    for argv, env, _ in commands:
+        saved = _PARSES.get(_parse_key(argv, env))
+        parse = _target(argv) / "partial_parse.msgpack"
+        if saved is not None and not parse.exists():
+            parse.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(saved, parse)
     running = [
-        subprocess.Popen(argv, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE,
+        subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
-        for argv, env in commands
+        for argv, env, cwd in commands
     ]
     done = []
-    for process, (argv, _) in zip(running, commands, strict=True):
+    for process, (argv, env, _) in zip(running, commands, strict=True):
         out, _ = process.communicate(timeout=600)
         done.append(subprocess.CompletedProcess(argv, process.returncode, out, ""))
+        parse = _target(argv) / "partial_parse.msgpack"
+        key = _parse_key(argv, env)
+        if process.returncode == 0 and key not in _PARSES and parse.exists():
+            if not _PARSES_DIR:
+                _PARSES_DIR.append(Path(tempfile.mkdtemp(prefix="dbt-parses-")))
+                atexit.register(shutil.rmtree, _PARSES_DIR[0], ignore_errors=True)
+            keep = _PARSES_DIR[0] / f"{len(_PARSES)}.msgpack"
+            shutil.copyfile(parse, keep)
+            _PARSES[key] = keep
     return done
 
 
