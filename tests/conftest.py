@@ -47,7 +47,7 @@ def dbt_dirs(tmp_path_factory) -> dict[str, Path]:
 # The commands that read the project's manifest (dbt parses before running them).
 _MANIFEST_COMMANDS = {"build", "run", "test", "seed", "show", "compile", "ls", "list",
                       "run-operation", "snapshot"}
-# The options whose value changes what dbt parses.
+# The options whose value changes what dbt parses (parse_options).
 _PARSE_OPTIONS = {"--vars", "--target", "-t", "--profile"}
 # The parsed manifests of this process, never handed out themselves (a copy takes 0.3 s), the
 # most recently used last.
@@ -71,6 +71,17 @@ def _project_stamp() -> tuple:
     return (*stamp, info.st_size, info.st_mtime_ns)
 
 
+def parse_options(args) -> tuple[tuple[str, str], ...]:
+    """The options among ``args`` whose value changes what dbt parses, as (name, value)."""
+    options = []
+    for index, arg in enumerate(args):
+        name = arg.split("=", 1)[0]
+        if name in _PARSE_OPTIONS:
+            value = arg.split("=", 1)[1] if "=" in arg else args[index + 1]
+            options.append(("--target" if name == "-t" else name, value))
+    return tuple(options)
+
+
 def _parse_key(args: tuple[str, ...], warehouse: Path) -> tuple | None:
     """What a parse of the project depends on, for a command that parses: the parse
     options, the database (DuckDB names it after the file's stem: it is in every relation of
@@ -78,16 +89,10 @@ def _parse_key(args: tuple[str, ...], warehouse: Path) -> tuple | None:
     files. None for a command that does not parse."""
     if not args or args[0] not in _MANIFEST_COMMANDS:
         return None
-    options = []
-    for index, arg in enumerate(args):
-        name = arg.split("=", 1)[0]
-        if name in _PARSE_OPTIONS:
-            value = arg.split("=", 1)[1] if "=" in arg else args[index + 1]
-            options.append(("--target" if name == "-t" else name, value))
     environment = tuple(sorted(
         (name, value) for name, value in os.environ.items()
         if name.startswith("DBT_") and name != "DBT_DUCKDB_PATH"))
-    return (tuple(options), warehouse.stem, environment, _project_stamp())
+    return (parse_options(args), warehouse.stem, environment, _project_stamp())
 
 
 def _copy_manifest(manifest):

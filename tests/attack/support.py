@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, parse_options
 
 from loyalty_analytics.contract import (
     OPTIONAL_TABLES,
@@ -99,13 +99,10 @@ def dbt_command(*args: str, warehouse: Path, profiles: Path,
 # checks its own (vars, profile, every file of the project) and parses anew what differs.
 _PARSES: dict[tuple, Path] = {}
 _PARSES_DIR: list[Path] = []  # made on first use, removed when the process ends
-_PARSE_OPTIONS = {"--vars", "--target", "-t", "--profile"}
 
 
 def _parse_key(argv: list[str], env: Mapping[str, str]) -> tuple:
-    options = tuple((arg, argv[i + 1]) for i, arg in enumerate(argv[:-1])
-                    if arg in _PARSE_OPTIONS)
-    return env["DBT_DUCKDB_PATH"], options
+    return env["DBT_DUCKDB_PATH"], parse_options(argv)
 
 
 def _target(argv: list[str]) -> Path:
