@@ -6,10 +6,9 @@
 {#- The first day whose engagement periods change: the earliest changed event or the first
     day a moved as-of date changes, whichever is earlier. -#}
 {% macro engagement_cutoff() -%}
-    {%- set days = [as_of_cutoff()] -%}
-    {%- set changed = earliest_changed_date(ref('base_raw__engagement_events'), 'occurred_at') -%}
-    {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
-    {{ return(days | min) }}
+    {{ return(earliest_day([
+        as_of_cutoff(),
+        earliest_changed_date(ref('base_raw__engagement_events'), 'occurred_at')])) }}
 {%- endmacro %}
 
 {#- Scope of mart_engagement: whole periods from engagement_cutoff on (a score ranks a

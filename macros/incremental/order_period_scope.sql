@@ -8,15 +8,12 @@
     {%- if 'order_period_cutoff' in cache -%}
         {{ return(cache['order_period_cutoff']) }}
     {%- endif -%}
-    {%- set days = [as_of_cutoff()] -%}
-    {%- set changed = earliest_changed_date(ref('base_raw__orders'), 'ordered_at') -%}
-    {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
-    {%- set rate_changed = earliest_changed_rate_date() -%}
-    {%- if rate_changed is not none -%}{%- do days.append(rate_changed) -%}{%- endif -%}
-    {%- set first = earliest_of_moved_customers('first_order_date') -%}
-    {%- if first is not none -%}{%- do days.append(first) -%}{%- endif -%}
-    {%- do cache.update({'order_period_cutoff': days | min}) -%}
-    {{ return(days | min) }}
+    {%- do cache.update({'order_period_cutoff': earliest_day([
+        as_of_cutoff(),
+        earliest_changed_date(ref('base_raw__orders'), 'ordered_at'),
+        earliest_changed_rate_date(),
+        earliest_of_moved_customers('first_order_date')])}) -%}
+    {{ return(cache['order_period_cutoff']) }}
 {%- endmacro %}
 
 {#- The earliest `column` (a date of dim_customers) of the customers whose customers row
@@ -71,10 +68,7 @@
     earlier. fct_customer_periods recomputes its changed customers' rows and the periods of a
     moved as-of date; those customers' rows, old and new, start on or after this day. -#}
 {% macro customer_period_cutoff() -%}
-    {%- set days = [order_period_cutoff()] -%}
-    {%- set changed = earliest_changed_line_date() -%}
-    {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
-    {{ return(days | min) }}
+    {{ return(earliest_day([order_period_cutoff(), earliest_changed_line_date()])) }}
 {%- endmacro %}
 
 {#- Scope of the marts that count fct_customer_periods per period and segment (mart_retention,

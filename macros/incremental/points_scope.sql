@@ -6,15 +6,12 @@
     whichever is earliest. The program's dates are UTC dates (stg_loyalty_points). A Python
     date. -#}
 {% macro points_cutoff() -%}
-    {%- set days = [as_of_cutoff()] -%}
-    {%- for changed in [
-            earliest_changed_date(ref('base_raw__loyalty_points'), 'occurred_at',
-                in_reporting_zone=false),
-            earliest_changed_date(ref('base_raw__loyalty_memberships'), 'joined_at',
-                in_reporting_zone=false)] -%}
-        {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
-    {%- endfor -%}
-    {{ return(days | min) }}
+    {{ return(earliest_day([
+        as_of_cutoff(),
+        earliest_changed_date(ref('base_raw__loyalty_points'), 'occurred_at',
+            in_reporting_zone=false),
+        earliest_changed_date(ref('base_raw__loyalty_memberships'), 'joined_at',
+            in_reporting_zone=false)])) }}
 {%- endmacro %}
 
 {#- Scope of mart_program_points: whole periods from points_cutoff on (a period's balance and

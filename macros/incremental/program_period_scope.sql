@@ -4,17 +4,14 @@
     when), a changed engagement event or survey answer, and the first day a customer whose customers row changed was seen (its segment moves on every
     row of that customer, orders, answers and events alike). -#}
 {% macro program_period_cutoff() -%}
-    {%- set days = [customer_period_cutoff()] -%}
     {%- set memberships = ref('base_raw__loyalty_memberships') -%}
     {%- set responses = ref('base_raw__survey_responses') -%}
-    {%- for changed in [
-            earliest_changed_date(memberships, 'joined_at', in_reporting_zone=false),
-            earliest_changed_date(ref('base_raw__engagement_events'), 'occurred_at'),
-            earliest_changed_date(responses, 'responded_at'),
-            earliest_of_moved_customers('first_seen_date')] -%}
-        {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
-    {%- endfor -%}
-    {{ return(days | min) }}
+    {{ return(earliest_day([
+        customer_period_cutoff(),
+        earliest_changed_date(memberships, 'joined_at', in_reporting_zone=false),
+        earliest_changed_date(ref('base_raw__engagement_events'), 'occurred_at'),
+        earliest_changed_date(responses, 'responded_at'),
+        earliest_of_moved_customers('first_seen_date')])) }}
 {%- endmacro %}
 
 {#- The earliest order date (reporting_date) of an order whose lines were written after

@@ -3,13 +3,10 @@
     customers row changed was seen (their answers move to another segment), or the first day
     a moved as-of date changes, whichever is earliest. A Python date. -#}
 {% macro survey_cutoff() -%}
-    {%- set days = [as_of_cutoff()] -%}
-    {%- for changed in [
-            earliest_changed_date(ref('base_raw__survey_responses'), 'responded_at'),
-            earliest_of_moved_customers('first_seen_date')] -%}
-        {%- if changed is not none -%}{%- do days.append(changed) -%}{%- endif -%}
-    {%- endfor -%}
-    {{ return(days | min) }}
+    {{ return(earliest_day([
+        as_of_cutoff(),
+        earliest_changed_date(ref('base_raw__survey_responses'), 'responded_at'),
+        earliest_of_moved_customers('first_seen_date')])) }}
 {%- endmacro %}
 
 {#- Scope of mart_survey_scores: whole periods from survey_cutoff on; every period when the
