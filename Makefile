@@ -163,12 +163,14 @@ dagster: install ## start Dagster (dagster dev) on localhost with the nightly sc
 	  -h localhost -p $(DAGSTER_PORT)
 
 # sqlfluff compiles the models against a warehouse of its own, always empty: an incremental
-# model then lints as its full-refresh SQL, whatever the demo warehouse holds.
+# model then lints as its full-refresh SQL, whatever the demo warehouse holds. Two processes
+# (LINT_PROCESSES): the dbt templater renders each file in its own, 64 -> 39 s.
+LINT_PROCESSES ?= 2
 lint: install ## ruff and sqlfluff
 	@mkdir -p warehouse
 	$(BIN)/ruff check src tests dashboard bench scripts
 	rm -f warehouse/lint.duckdb
-	DBT_DUCKDB_PATH=warehouse/lint.duckdb $(BIN)/sqlfluff lint models macros analyses
+	DBT_DUCKDB_PATH=warehouse/lint.duckdb $(BIN)/sqlfluff lint -p $(LINT_PROCESSES) models macros analyses
 
 check-project: install ## lint the dbt project's metadata with dbt-score: descriptions, key tests, layers
 	$(BIN)/loyalty check-project --target-dir target/check
@@ -176,11 +178,16 @@ check-project: install ## lint the dbt project's metadata with dbt-score: descri
 # pytest in two worker processes (pytest-xdist), a test file to a worker: module fixtures
 # build their warehouse once. PYTEST_WORKERS=0 runs everything in this process. The 25 slowest
 # tests are listed at the end: where make test spends its time.
+# Lint and the project check run side by side, then pytest, then Postgres and Spark side by
+# side (each leaves a core idle part of the time: 290 s one after the other, 203 s together).
+# --output-sync keeps each target's output in one piece. TEST_JOBS=1 runs them in turn.
 PYTEST_WORKERS ?= 2
+TEST_JOBS ?= 2
 
-test: install lint check-project browser ## lint, project check, pytest (dbt unit and data tests, Dagster, the package), Postgres, Spark
+test: install browser ## lint, project check, pytest (dbt unit and data tests, Dagster, the package), Postgres, Spark
+	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target lint check-project
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
-	$(MAKE) --no-print-directory test-postgres test-spark
+	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target test-postgres test-spark
 
 lock: ## regenerate requirements.lock from pyproject.toml
 	rm -rf /tmp/loyalty-lock-venv && $(PYTHON) -m venv /tmp/loyalty-lock-venv
