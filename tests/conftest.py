@@ -30,6 +30,11 @@ _MAIN = sys.modules.get("__main__")
 if _MAIN is not None and _MAIN.__spec__ is None and not hasattr(_MAIN, "__file__"):
     _MAIN.__file__ = "<pytest-xdist worker>"
 
+# No debug log file for the tests' dbt commands, in this process and the ones it starts:
+# dbt formats every event for it and scrubs each line of the environment's secrets, about a
+# tenth of a small build's CPU (14.3 -> 12.8 s). DBT_LOG_LEVEL_FILE=debug brings it back.
+os.environ.setdefault("DBT_LOG_LEVEL_FILE", "none")
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DATASETS_DIR = PROJECT_DIR / "datasets"
 
