@@ -120,6 +120,11 @@ browser: ## install Chromium and ChromeDriver when missing (as root)
 test-dashboard: install browser ## the semantic-layer, dashboard-data and browser tests
 	$(BIN)/pytest tests/dashboard
 
+# The browser test saves its screenshots in a temporary directory; this writes them to docs/img.
+.PHONY: screenshots
+screenshots: install browser ## refresh docs/img/ with the browser test's screenshots
+	DASHBOARD_SCREENSHOT_DIR=$(abspath docs/img) $(BIN)/pytest tests/dashboard/test_dashboard_browser.py
+
 # The same project on PostgreSQL and Spark (docs/engines.md), each on a throw-away local engine,
 # marts compared value by value with DuckDB's (tests/engines). test-postgres also builds a small
 # generated sample on Postgres (scripts/engine_build.py). What they need is installed when
