@@ -186,10 +186,11 @@ check-project: install ## lint the dbt project's metadata with dbt-score: descri
 # Lint and the project check run side by side, then pytest, then Postgres and Spark side by
 # side (each leaves a core idle part of the time: 290 s one after the other, 203 s together).
 # --output-sync keeps each target's output in one piece. TEST_JOBS=1 runs them in turn.
+# What apt-get installs comes first, one at a time (two apt-gets at once fight over its lock).
 PYTEST_WORKERS ?= 2
 TEST_JOBS ?= 2
 
-test: install browser ## lint, project check, pytest (dbt unit and data tests, Dagster, the package), Postgres, Spark
+test: install browser postgres-server java ## lint, project check, pytest (dbt unit and data tests, Dagster, the package), Postgres, Spark
 	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target lint check-project
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target test-postgres test-spark
