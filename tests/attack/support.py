@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import math
 import os
 import shutil
@@ -98,10 +99,20 @@ def dbt_command(*args: str, warehouse: Path, profiles: Path,
 # parse options: a command whose target folder has none starts from it. dbt checks it as it
 # checks its own (vars, profile, every file of the project) and parses anew what differs.
 _PARSES: dict[tuple, Path] = {}
-_PARSES_DIR: list[Path] = []  # made on first use, removed when the process ends
 
 
-def _parse_key(argv: list[str], env: Mapping[str, str]) -> tuple:
+@functools.cache
+def _parses_dir() -> Path:
+    """Where the saved parses are kept: made on first use, removed when the process ends."""
+    path = Path(tempfile.mkdtemp(prefix="dbt-parses-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+def _saved_parse_key(argv: list[str], env: Mapping[str, str]) -> tuple:
+    """The warehouse name and parse options of a command: a saved parse serves another
+    command with the same (conftest's in-process cache also keys on the project's files;
+    here dbt checks those itself)."""
     return env["DBT_DUCKDB_PATH"], parse_options(argv)
 
 
@@ -114,7 +125,7 @@ def run_dbt_processes(
 ) -> list[subprocess.CompletedProcess]:
     """Run the dbt commands side by side (one process each); wait for all."""
     for argv, env, _ in commands:
-        saved = _PARSES.get(_parse_key(argv, env))
+        saved = _PARSES.get(_saved_parse_key(argv, env))
         parse = _target(argv) / "partial_parse.msgpack"
         if saved is not None and not parse.exists():
             parse.parent.mkdir(parents=True, exist_ok=True)
@@ -129,12 +140,9 @@ def run_dbt_processes(
         out, _ = process.communicate(timeout=600)
         done.append(subprocess.CompletedProcess(argv, process.returncode, out, ""))
         parse = _target(argv) / "partial_parse.msgpack"
-        key = _parse_key(argv, env)
+        key = _saved_parse_key(argv, env)
         if process.returncode == 0 and key not in _PARSES and parse.exists():
-            if not _PARSES_DIR:
-                _PARSES_DIR.append(Path(tempfile.mkdtemp(prefix="dbt-parses-")))
-                atexit.register(shutil.rmtree, _PARSES_DIR[0], ignore_errors=True)
-            keep = _PARSES_DIR[0] / f"{len(_PARSES)}.msgpack"
+            keep = _parses_dir() / f"{len(_PARSES)}.msgpack"
             shutil.copyfile(parse, keep)
             _PARSES[key] = keep
     return done
