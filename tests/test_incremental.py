@@ -263,6 +263,39 @@ def test_the_night_changed_what_it_should(built):
         assert stamps >= 2
 
 
+def test_base_tables_whose_key_buckets_cannot_be_compared_get_a_clear_error(
+        built, dbt_dirs, tmp_path):
+    """Upgrades: a base table of a version before _key_bucket (2026-12-05), and one whose
+    buckets another hash function wrote (an engine upgrade), stop the run with what to do, not
+    a binder error or a missed row; the rebuild they name works."""
+    if built["gap_days"] != 1:
+        pytest.skip("one upgrade case is enough")
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(built["full"], old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("alter table analytics.base_raw__survey_responses drop column _key_bucket")
+        con.execute("update analytics.base_raw__customers set _key_bucket = _key_bucket + 1")
+
+    def run(*args: str):
+        (result,) = run_dbt_processes([dbt_command(
+            "run", "-s", "base_raw__survey_responses", "base_raw__customers", *args,
+            warehouse=old, profiles=dbt_dirs["profiles"], work=tmp_path / "work")])
+        return result
+
+    stopped = run()
+    assert stopped.returncode == 1
+    assert "base_raw__survey_responses\" has no _key_bucket column" in stopped.stdout, (
+        stopped.stdout[-3000:])
+    assert "dbt build --full-refresh -s base_raw__survey_responses" in stopped.stdout
+    assert "base_raw__customers\" differ from the ones this engine computes" in (
+        stopped.stdout), stopped.stdout[-3000:]
+    assert "dbt build --full-refresh -s base_raw__customers" in stopped.stdout
+    assert "Binder Error" not in stopped.stdout
+    rebuilt = run("--full-refresh")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
+    assert run().returncode == 0
+
+
 @pytest.mark.parametrize("relation", COMPARED)
 def test_incremental_run_equals_full_refresh(built, relation):
     with duckdb.connect(str(built["incremental"])) as a, duckdb.connect(str(built["full"])) as b:

@@ -117,4 +117,7 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ key_bucket_column('customer_id') }}
+from final

@@ -97,4 +97,7 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ key_bucket_column('event_id') }}
+from final

@@ -109,4 +109,7 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ key_bucket_column('rate_key') }}
+from final

@@ -114,4 +114,7 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ key_bucket_column('membership_id') }}
+from final

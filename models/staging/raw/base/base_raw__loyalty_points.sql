@@ -109,4 +109,7 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ key_bucket_column('entry_id') }}
+from final

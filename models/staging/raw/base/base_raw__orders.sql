@@ -118,4 +118,7 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ key_bucket_column('order_id') }}
+from final

@@ -103,4 +103,7 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ key_bucket_column('response_id') }}
+from final
