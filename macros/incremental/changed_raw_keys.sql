@@ -85,22 +85,17 @@
     row), so the buckets of up to 1,000 stored rows are computed again and must agree. -#}
 {% macro check_key_bucket_column(key) -%}
     {%- if execute -%}
-        {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name')
-            | map('lower') | list -%}
-        {%- if '_key_bucket' not in names -%}
-            {{ exceptions.raise_compiler_error(
-                "loyalty: " ~ this ~ " has no _key_bucket column: an earlier version of the "
-                ~ "project built it. Rebuild it once: dbt build --full-refresh -s "
-                ~ this.identifier) }}
+        {%- if '_key_bucket' not in columns_of_this() -%}
+            {{ stop_until_rebuilt("has no _key_bucket column: an earlier version of the "
+                ~ "project built it") }}
         {%- endif -%}
         {%- set probe = run_query(
             'select count(*) from (select ' ~ key ~ ', _key_bucket from ' ~ this
             ~ ' limit 1000) as probe where _key_bucket != ' ~ key_bucket(key)) -%}
         {%- if probe.rows[0][0] != 0 -%}
-            {{ exceptions.raise_compiler_error(
-                "loyalty: the key buckets stored in " ~ this ~ " differ from the ones this "
-                ~ "engine computes (a new version of it hashes differently): rows could be "
-                ~ "missed. Rebuild it once: dbt build --full-refresh -s " ~ this.identifier) }}
+            {{ stop_until_rebuilt("holds key buckets that differ from the ones this engine "
+                ~ "computes (a new version of it hashes differently): new raw rows could be "
+                ~ "missed") }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -17,13 +17,9 @@
 {% macro check_loaded_at_column() -%}
     {%- if execute and is_incremental() and config.get('incremental_strategy') == 'replace_scope'
         and not recorded_run_state() -%}
-        {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name')
-            | map('lower') | list -%}
-        {%- if '_loaded_at' not in names -%}
-            {{ exceptions.raise_compiler_error(
-                "loyalty: " ~ this ~ " has no _loaded_at column: an earlier version of the "
-                ~ "project built it before the model was incremental. Rebuild it once: "
-                ~ "dbt build --full-refresh -s " ~ this.identifier) }}
+        {%- if '_loaded_at' not in columns_of_this() -%}
+            {{ stop_until_rebuilt("has no _loaded_at column: an earlier version of the "
+                ~ "project built it before the model was incremental") }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
