@@ -30,6 +30,7 @@ from attack.support import (
     run_dbt_processes,
     table_differences,
 )
+from conftest import Dbt
 
 from loyalty_analytics.cli import main as loyalty
 
@@ -267,7 +268,7 @@ def test_base_tables_whose_key_buckets_cannot_be_compared_get_a_clear_error(
         built, dbt_dirs, tmp_path):
     """Upgrades: a base table of a version before _key_bucket (2026-12-05), and one whose
     buckets another hash function wrote (an engine upgrade), stop the run with what to do, not
-    a binder error or a missed row; the rebuild they name works."""
+    a binder error or a missed row; the rebuild they name works. In-process: no dbt start-up."""
     if built["gap_days"] != 1:
         pytest.skip("one upgrade case is enough")
     old = tmp_path / "old.duckdb"
@@ -275,25 +276,22 @@ def test_base_tables_whose_key_buckets_cannot_be_compared_get_a_clear_error(
     with duckdb.connect(str(old)) as con:
         con.execute("alter table analytics.base_raw__survey_responses drop column _key_bucket")
         con.execute("update analytics.base_raw__customers set _key_bucket = _key_bucket + 1")
+    dbt = Dbt(dbt_dirs, old)
+    selected = ("-s", "base_raw__survey_responses", "base_raw__customers")
 
-    def run(*args: str):
-        (result,) = run_dbt_processes([dbt_command(
-            "run", "-s", "base_raw__survey_responses", "base_raw__customers", *args,
-            warehouse=old, profiles=dbt_dirs["profiles"], work=tmp_path / "work")])
-        return result
-
-    stopped = run()
-    assert stopped.returncode == 1
-    assert "base_raw__survey_responses\" has no _key_bucket column" in stopped.stdout, (
-        stopped.stdout[-3000:])
-    assert "dbt build --full-refresh -s base_raw__survey_responses" in stopped.stdout
-    assert "base_raw__customers\" holds key buckets that differ from the ones this engine" in (
-        stopped.stdout), stopped.stdout[-3000:]
-    assert "dbt build --full-refresh -s base_raw__customers" in stopped.stdout
-    assert "Binder Error" not in stopped.stdout
-    rebuilt = run("--full-refresh")
-    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
-    assert run().returncode == 0
+    stopped = dbt.invoke("run", *selected, expect_success=False)
+    messages = {r.node.name: str(r.message) for r in stopped.result.results}
+    assert not stopped.success
+    responses, customers = (messages["base_raw__survey_responses"],
+                            messages["base_raw__customers"])
+    assert 'base_raw__survey_responses" has no _key_bucket column' in responses, responses
+    assert "dbt build --full-refresh -s base_raw__survey_responses" in responses, responses
+    assert ('base_raw__customers" holds key buckets that differ from the ones this engine'
+            in customers), customers
+    assert "dbt build --full-refresh -s base_raw__customers" in customers, customers
+    assert "Binder Error" not in responses + customers
+    dbt.invoke("run", *selected, "--full-refresh")
+    dbt.invoke("run", *selected)
 
 
 @pytest.mark.parametrize("relation", COMPARED)
@@ -308,7 +306,7 @@ def test_incremental_run_equals_full_refresh(built, relation):
 def test_a_table_from_before_its_model_was_incremental_gets_a_clear_error(
         built, dbt_dirs, tmp_path):
     """An upgrade: int_program_year_changes as a table of an earlier version (no _loaded_at,
-    no run state) stops the run with what to do, and the rebuild it names works."""
+    no run state) stops the run with what to do, and the rebuild it names works. In-process."""
     if built["gap_days"] != 1:
         pytest.skip("one upgrade case is enough")
     old = tmp_path / "old.duckdb"
@@ -319,17 +317,13 @@ def test_a_table_from_before_its_model_was_incremental_gets_a_clear_error(
         con.execute("delete from analytics.loyalty_run_state "
                     "where model_name = 'int_program_year_changes'")
 
-    def run(*args: str):
-        (result,) = run_dbt_processes([dbt_command(
-            "run", "-s", "int_program_year_changes", *args, warehouse=old,
-            profiles=dbt_dirs["profiles"], work=tmp_path / "work")])
-        return result
-
-    stopped = run()
-    assert stopped.returncode == 1
-    assert "has no _loaded_at column" in stopped.stdout, stopped.stdout[-3000:]
-    assert "dbt build --full-refresh -s int_program_year_changes" in stopped.stdout
-    assert "Binder Error" not in stopped.stdout
-    rebuilt = run("--full-refresh")
-    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
-    assert run().returncode == 0
+    dbt = Dbt(dbt_dirs, old)
+    stopped = dbt.invoke("run", "-s", "int_program_year_changes", expect_success=False)
+    assert not stopped.success
+    message = {r.node.name: str(r.message) for r in stopped.result.results}[
+        "int_program_year_changes"]
+    assert "has no _loaded_at column" in message, message
+    assert "dbt build --full-refresh -s int_program_year_changes" in message, message
+    assert "Binder Error" not in message
+    dbt.invoke("run", "-s", "int_program_year_changes", "--full-refresh")
+    dbt.invoke("run", "-s", "int_program_year_changes")
