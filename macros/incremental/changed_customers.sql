@@ -12,8 +12,8 @@
     against 2.4M at 10m, so int_customer_spells hashed the 8.8M orders: its query alone took
     0.58 s, against 0.21 s with the ids hashed), so the ids are also grouped, with a
     `having` that every group passes: the planner cuts its estimate again, the rows stay
-    the same (distinct ids, the NULL one included, as `union` gave). Other engines plan from their own statistics: the
-    select as it is. -#}
+    the same (distinct ids, the NULL one included, as `union` gave). Other engines plan
+    from their own statistics: the select as it is. -#}
 {% macro change_set_fence(select_sql, column='customer_id') -%}
     {{ return(adapter.dispatch('change_set_fence', 'loyalty_analytics')(select_sql, column)) }}
 {%- endmacro %}
