@@ -264,34 +264,44 @@ def test_the_night_changed_what_it_should(built):
         assert stamps >= 2
 
 
+def assert_stops_until_rebuilt(built, dbt_dirs, tmp_path, tamper, reasons):
+    """On a copy of the full build changed by the statements of ``tamper``, `dbt run` of the
+    models of ``reasons`` stops: each model's message gives its reason and the rebuild that
+    fixes it, never a binder error. That rebuild works, and so does the next run. In-process
+    (Dbt): no dbt start-up."""
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(built["full"], old)
+    with duckdb.connect(str(old)) as con:
+        for statement in tamper:
+            con.execute(statement)
+    dbt = Dbt(dbt_dirs, old)
+    selected = ("-s", *reasons)
+    stopped = dbt.invoke("run", *selected, expect_success=False)
+    assert not stopped.success
+    messages = {r.node.name: str(r.message) for r in stopped.result.results}
+    for model, reason in reasons.items():
+        message = messages[model]
+        assert f'{model}" {reason}' in message, message
+        assert f"dbt build --full-refresh -s {model}" in message, message
+        assert "Binder Error" not in message
+    dbt.invoke("run", *selected, "--full-refresh")
+    dbt.invoke("run", *selected)
+
+
 def test_base_tables_whose_key_buckets_cannot_be_compared_get_a_clear_error(
         built, dbt_dirs, tmp_path):
     """Upgrades: a base table of a version before _key_bucket (2026-12-05), and one whose
     buckets another hash function wrote (an engine upgrade), stop the run with what to do, not
-    a binder error or a missed row; the rebuild they name works. In-process: no dbt start-up."""
+    a binder error or a missed row; the rebuild they name works."""
     if built["gap_days"] != 1:
         pytest.skip("one upgrade case is enough")
-    old = tmp_path / "old.duckdb"
-    shutil.copyfile(built["full"], old)
-    with duckdb.connect(str(old)) as con:
-        con.execute("alter table analytics.base_raw__survey_responses drop column _key_bucket")
-        con.execute("update analytics.base_raw__customers set _key_bucket = _key_bucket + 1")
-    dbt = Dbt(dbt_dirs, old)
-    selected = ("-s", "base_raw__survey_responses", "base_raw__customers")
-
-    stopped = dbt.invoke("run", *selected, expect_success=False)
-    messages = {r.node.name: str(r.message) for r in stopped.result.results}
-    assert not stopped.success
-    responses, customers = (messages["base_raw__survey_responses"],
-                            messages["base_raw__customers"])
-    assert 'base_raw__survey_responses" has no _key_bucket column' in responses, responses
-    assert "dbt build --full-refresh -s base_raw__survey_responses" in responses, responses
-    assert ('base_raw__customers" holds key buckets that differ from the ones this engine'
-            in customers), customers
-    assert "dbt build --full-refresh -s base_raw__customers" in customers, customers
-    assert "Binder Error" not in responses + customers
-    dbt.invoke("run", *selected, "--full-refresh")
-    dbt.invoke("run", *selected)
+    assert_stops_until_rebuilt(built, dbt_dirs, tmp_path, tamper=[
+        "alter table analytics.base_raw__survey_responses drop column _key_bucket",
+        "update analytics.base_raw__customers set _key_bucket = _key_bucket + 1",
+    ], reasons={
+        "base_raw__survey_responses": "has no _key_bucket column",
+        "base_raw__customers": "holds key buckets that differ from the ones this engine",
+    })
 
 
 @pytest.mark.parametrize("relation", COMPARED)
@@ -306,24 +316,11 @@ def test_incremental_run_equals_full_refresh(built, relation):
 def test_a_table_from_before_its_model_was_incremental_gets_a_clear_error(
         built, dbt_dirs, tmp_path):
     """An upgrade: int_program_year_changes as a table of an earlier version (no _loaded_at,
-    no run state) stops the run with what to do, and the rebuild it names works. In-process."""
+    no run state) stops the run with what to do, and the rebuild it names works."""
     if built["gap_days"] != 1:
         pytest.skip("one upgrade case is enough")
-    old = tmp_path / "old.duckdb"
-    shutil.copyfile(built["full"], old)
-    with duckdb.connect(str(old)) as con:
-        con.execute("create or replace table analytics.int_program_year_changes as "
-                    "select * exclude (_loaded_at) from analytics.int_program_year_changes")
-        con.execute("delete from analytics.loyalty_run_state "
-                    "where model_name = 'int_program_year_changes'")
-
-    dbt = Dbt(dbt_dirs, old)
-    stopped = dbt.invoke("run", "-s", "int_program_year_changes", expect_success=False)
-    assert not stopped.success
-    message = {r.node.name: str(r.message) for r in stopped.result.results}[
-        "int_program_year_changes"]
-    assert "has no _loaded_at column" in message, message
-    assert "dbt build --full-refresh -s int_program_year_changes" in message, message
-    assert "Binder Error" not in message
-    dbt.invoke("run", "-s", "int_program_year_changes", "--full-refresh")
-    dbt.invoke("run", "-s", "int_program_year_changes")
+    assert_stops_until_rebuilt(built, dbt_dirs, tmp_path, tamper=[
+        "create or replace table analytics.int_program_year_changes as "
+        "select * exclude (_loaded_at) from analytics.int_program_year_changes",
+        "delete from analytics.loyalty_run_state where model_name = 'int_program_year_changes'",
+    ], reasons={"int_program_year_changes": "has no _loaded_at column"})
