@@ -8,7 +8,9 @@ from `<project>/target/`, and the developer's own target/ must not be overwritte
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -82,14 +84,17 @@ def private_project(root: Path) -> Path:
     return project
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory) -> Demo:
-    root = tmp_path_factory.mktemp("dashboard_demo")
-    project = private_project(root)
+def profiles_dir(root: Path) -> Path:
     profiles = root / "profiles"
     profiles.mkdir()
     (profiles / "profiles.yml").write_text((PROJECT_DIR / "profiles.example.yml").read_text())
-    built = Demo(project=project, profiles=profiles, warehouse=root / "loyalty.duckdb")
+    return profiles
+
+
+def build_demo(root: Path) -> Demo:
+    """The demo warehouse built in ``root``: generate, load, bad rows, `dbt build`."""
+    project = private_project(root)
+    built = Demo(project=project, profiles=profiles_dir(root), warehouse=root / "loyalty.duckdb")
     data = root / "data"
 
     def run(*command: str) -> None:
@@ -103,5 +108,29 @@ def demo(tmp_path_factory) -> Demo:
     run(str(BIN / "loyalty"), "load", str(data), "--warehouse", str(built.warehouse))
     with duckdb.connect(str(built.warehouse)) as con:
         con.execute(BAD_ROWS_SQL)
-    run(str(BIN / "dbt"), "build", "--profiles-dir", str(profiles))
+    run(str(BIN / "dbt"), "build", "--profiles-dir", str(built.profiles))
     return built
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Demo:
+    """Built once per pytest session. Under pytest-xdist the first worker that needs it builds
+    it in the folder the workers share (the session's temporary folder, under a file lock),
+    and each worker gets its own copy of the warehouse and the target folder: `mf` opens the
+    warehouse for writing, which DuckDB allows one process at a time. A second build took
+    20-30 s of the other worker's time."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build_demo(tmp_path_factory.mktemp("dashboard_demo"))
+    shared = tmp_path_factory.getbasetemp().parent / "dashboard_demo"
+    with (shared.parent / "dashboard_demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "built").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            build_demo(shared)
+            (shared / "built").touch()
+    root = tmp_path_factory.mktemp("dashboard_demo")
+    project = private_project(root)
+    shutil.copytree(shared / "project" / "target", project / "target")
+    shutil.copyfile(shared / "loyalty.duckdb", root / "loyalty.duckdb")
+    return Demo(project=project, profiles=profiles_dir(root), warehouse=root / "loyalty.duckdb")
