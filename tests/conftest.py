@@ -14,12 +14,14 @@ a small `dbt show` itself.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import gc
 import os
 import pickle
 import shutil
 import sys
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -197,6 +199,32 @@ def _failures(result: dbtRunnerResult) -> str:
         if str(node_result.status) not in {"success", "pass"}:
             lines.append(f"{node_result.node.name}: {node_result.status}: {node_result.message}")
     return "\n".join(lines) or "unknown failure"
+
+
+# The folders built_once made in this process, by name.
+_BUILT_ONCE: dict[str, Path] = {}
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder that ``build(folder)`` filled, once per pytest session. Under pytest-xdist the
+    first worker that asks builds it in the folder the workers share (the session's temporary
+    folder), under a file lock; the others wait for it and reuse it. Callers copy out what
+    they open: a DuckDB file that one process has open for writing, no other can open."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        if name not in _BUILT_ONCE:
+            folder = tmp_path_factory.mktemp(name)
+            build(folder)
+            _BUILT_ONCE[name] = folder
+        return _BUILT_ONCE[name]
+    shared = tmp_path_factory.getbasetemp().parent / name
+    with (shared.parent / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / ".built").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            build(shared)
+            (shared / ".built").touch()
+    return shared
 
 
 @pytest.fixture

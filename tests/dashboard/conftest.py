@@ -8,7 +8,6 @@ from `<project>/target/`, and the developer's own target/ must not be overwritte
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import built_once
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DASHBOARD_DIR = PROJECT_DIR / "dashboard"
@@ -114,21 +114,11 @@ def build_demo(root: Path) -> Demo:
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory) -> Demo:
-    """Built once per pytest session. Under pytest-xdist the first worker that needs it builds
-    it in the folder the workers share (the session's temporary folder, under a file lock),
-    and each worker gets its own copy of the warehouse and the target folder: `mf` opens the
-    warehouse for writing, which DuckDB allows one process at a time. A second build took
-    20-30 s of the other worker's time."""
-    if "PYTEST_XDIST_WORKER" not in os.environ:
-        return build_demo(tmp_path_factory.mktemp("dashboard_demo"))
-    shared = tmp_path_factory.getbasetemp().parent / "dashboard_demo"
-    with (shared.parent / "dashboard_demo.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (shared / "built").exists():
-            shutil.rmtree(shared, ignore_errors=True)
-            shared.mkdir()
-            build_demo(shared)
-            (shared / "built").touch()
+    """Built once per pytest session, by the first worker that needs it (conftest.built_once:
+    a second build took 20-30 s of the other worker's time). Each gets its own copy of the
+    warehouse and the target folder: `mf` opens the warehouse for writing, which DuckDB
+    allows one process at a time."""
+    shared = built_once(tmp_path_factory, "dashboard_demo", build_demo)
     root = tmp_path_factory.mktemp("dashboard_demo")
     project = private_project(root)
     shutil.copytree(shared / "project" / "target", project / "target")

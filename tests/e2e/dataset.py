@@ -40,10 +40,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
-from conftest import Dbt
+from conftest import Dbt, built_once
 
 from loyalty_analytics.contract import RAW_TABLES, create_table_sql
 
@@ -175,3 +176,18 @@ EXPECTED_PERIOD_STARTS = {
                 d("2024-01-01")],
     "year": [d("2023-01-01"), d("2024-01-01")],
 }
+
+
+def default_build(dbt_dirs: dict[str, Path], tmp_path_factory, warehouse: Path) -> None:
+    """``warehouse``: a copy of the data set built with the default vars and AS_OF_DATE.
+    test_marts_default_windows, test_own_tables and test_time_zones each built the same; it is
+    now built once per session (conftest.built_once), and copied after a checkpoint (dbt-duckdb
+    keeps its connection open in the process that built it)."""
+
+    def build_it(folder: Path) -> None:
+        build(dbt_dirs, folder / "warehouse.duckdb", {"as_of_date": AS_OF_DATE})
+        with duckdb.connect(str(folder / "warehouse.duckdb")) as con:
+            con.execute("checkpoint")
+
+    shutil.copyfile(built_once(tmp_path_factory, "e2e_default_build", build_it)
+                    / "warehouse.duckdb", warehouse)

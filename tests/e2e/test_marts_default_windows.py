@@ -25,15 +25,20 @@ import datetime as dt
 import pytest
 
 from e2e.checks import assert_row, customer_rows, read_marts
-from e2e.dataset import AS_OF_DATE, EXPECTED_PERIOD_STARTS, SEGMENTS, build, d, num
-
-VARS = {"as_of_date": AS_OF_DATE}
+from e2e.dataset import (
+    AS_OF_DATE,
+    EXPECTED_PERIOD_STARTS,
+    SEGMENTS,
+    d,
+    default_build,
+    num,
+)
 
 
 @pytest.fixture(scope="module")
 def marts(dbt_dirs, tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("e2e_default_windows") / "warehouse.duckdb"
-    build(dbt_dirs, warehouse, VARS)
+    default_build(dbt_dirs, tmp_path_factory, warehouse)
     return read_marts(warehouse)
 
 

@@ -18,7 +18,7 @@ import pytest
 from attack.support import read_table, table_differences
 from conftest import Dbt
 
-from e2e.dataset import AS_OF_DATE, load_raw
+from e2e.dataset import AS_OF_DATE, default_build, load_raw
 from loyalty_analytics.contract import RAW_TABLES
 
 OWN_NAMES = {table: f"shop_{table}_v2" for table in RAW_TABLES}
@@ -30,9 +30,7 @@ COMPARED = ("dim_customers", "fct_customer_periods", "mart_retention", "mart_pur
 def warehouses(dbt_dirs, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("own_tables")
     default, own = root / "default.duckdb", root / "own.duckdb"
-    load_raw(default)
-    Dbt(dbt_dirs, default).invoke("build", "--vars", json.dumps({"as_of_date": AS_OF_DATE}),
-                                  "--quiet")
+    default_build(dbt_dirs, tmp_path_factory, default)
     load_raw(own)
     with duckdb.connect(str(own)) as con:
         con.execute("create schema shop")

@@ -19,7 +19,7 @@ import pytest
 from attack.support import read_table, table_differences
 from conftest import Dbt
 
-from e2e.dataset import AS_OF_DATE, load_raw
+from e2e.dataset import AS_OF_DATE, default_build, load_raw
 
 TIMESTAMPS = {
     "customers": ("created_at", "updated_at"),
@@ -51,9 +51,11 @@ def build(dbt_dirs, warehouse, session_zone: str, dbt_vars: dict, timestamptz: b
 @pytest.fixture(scope="module")
 def warehouses(dbt_dirs, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("time_zones")
-    found = {}
+    # The reference: timestamp columns, UTC, the default vars (the e2e data set's default
+    # build, shared with other test files).
+    found = {"utc": root / "utc.duckdb"}
+    default_build(dbt_dirs, tmp_path_factory, found["utc"])
     for name, zone, dbt_vars, timestamptz in (
-        ("utc", "UTC", {"as_of_date": AS_OF_DATE}, False),
         ("timestamptz_la", "America/Los_Angeles", {"as_of_date": AS_OF_DATE}, True),
         ("stockholm", "UTC", {"as_of_date": AS_OF_DATE, "reporting_timezone": "Europe/Stockholm"},
          False),
