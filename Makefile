@@ -16,7 +16,7 @@ YEARS ?= 3
 SEED ?= 42
 CDNOW ?= datasets/cdnow/CDNOW_master.txt
 
-.PHONY: help install demo generate load build kpis validate cdnow test lint check-project unit-test clean lock
+.PHONY: help install demo generate load build kpis validate cdnow test test-pytest lint check-project clean lock
 
 # make help (the default goal) prints every target a user types with its description: the
 # `## text` at the end of the target's line, or on the line right above it. The stamp files
@@ -183,17 +183,20 @@ check-project: install ## lint the dbt project's metadata with dbt-score: descri
 # pytest in two worker processes (pytest-xdist), a test file to a worker: module fixtures
 # build their warehouse once. PYTEST_WORKERS=0 runs everything in this process. The 25 slowest
 # tests are listed at the end: where make test spends its time.
-# Lint and the project check run side by side, then pytest, then Postgres and Spark side by
-# side (each leaves a core idle part of the time: 290 s one after the other, 203 s together).
-# --output-sync keeps each target's output in one piece. TEST_JOBS=1 runs them in turn.
-# What apt-get installs comes first, one at a time (two apt-gets at once fight over its lock).
 PYTEST_WORKERS ?= 2
+test-pytest: install ## pytest alone (PYTEST_WORKERS processes), without the Postgres and Spark tests
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
+
+# Lint and the project check run side by side; then pytest beside Postgres, and Spark once
+# Postgres is done: each leaves part of a core idle (Postgres then Spark after pytest took
+# 1,110 s in all; TEST_JOBS=1 runs every step in turn). --output-sync keeps each step's output
+# in one piece. What apt-get installs comes first, one at a time (two apt-gets at once fight
+# over its lock).
 TEST_JOBS ?= 2
 
 test: install browser postgres-server java ## lint, project check, pytest (dbt unit and data tests, Dagster, the package), Postgres, Spark
 	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target lint check-project
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
-	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target test-postgres test-spark
+	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target test-pytest test-postgres test-spark
 
 lock: ## regenerate requirements.lock from pyproject.toml
 	rm -rf /tmp/loyalty-lock-venv && $(PYTHON) -m venv /tmp/loyalty-lock-venv
