@@ -30,7 +30,7 @@ from attack.support import (
     run_dbt_processes,
     table_differences,
 )
-from conftest import Dbt
+from conftest import Dbt, built_once
 
 from loyalty_analytics.cli import main as loyalty
 
@@ -195,11 +195,6 @@ def read(warehouse: Path, relation: str, con: duckdb.DuckDBPyConnection):
     return Table(relation, tuple(kept), types, tuple(sorted(rows, key=key)))
 
 
-# The warehouse after the first run, kept for the second night's fixture: both start from
-# the same generated data and first run (a seed and a run saved, about 20 s).
-_FIRST_BUILD: dict[str, Path] = {}
-
-
 # The next day (the last month goes on), and a night 40 days later (the as-of date moves
 # across a whole month: new periods, and the previous last month completes).
 @pytest.fixture(scope="module", params=[1, 40], ids=["next-day", "40-days-later"])
@@ -209,27 +204,28 @@ def built(request, dbt_dirs, tmp_path_factory) -> dict:
     incremental, full = root / "incremental.duckdb", root / "full.duckdb"
     profiles = dbt_dirs["profiles"]
 
-    def dbt(*commands: tuple[tuple[str, ...], Path, str]) -> list[str]:
-        """Run the dbt commands side by side; each must succeed."""
+    def dbt(*commands: tuple[tuple[str, ...], Path, str], base: Path = root) -> list[str]:
+        """Run the dbt commands side by side, each in ``base / work``; each must succeed."""
         results = run_dbt_processes([
-            dbt_command(*args, warehouse=warehouse, profiles=profiles, work=root / work)
+            dbt_command(*args, warehouse=warehouse, profiles=profiles, work=base / work)
             for args, warehouse, work in commands])
         for result in results:
             assert result.returncode == 0, result.stdout[-4000:]
         return [result.stdout for result in results]
 
-    if _FIRST_BUILD:
-        # The same generated data and first run as the other night's: its copy.
-        shutil.copyfile(_FIRST_BUILD["warehouse"], incremental)
-    else:
+    def first_run(folder: Path) -> None:
+        """The generated data and its first run, in ``folder``: the same for both nights, so
+        made once (conftest.built_once; a seed and a run saved, about 20 s)."""
         assert loyalty(["generate", "--customers", "300", "--years", "2", "--seed", "5",
-                        "--end-date", "2025-03-30", "--out", str(root / "data")]) == 0
-        assert loyalty(["load", str(root / "data"), "--warehouse", str(incremental)]) == 0
+                        "--end-date", "2025-03-30", "--out", str(folder / "data")]) == 0
+        warehouse = folder / incremental.name
+        assert loyalty(["load", str(folder / "data"), "--warehouse", str(warehouse)]) == 0
         # The seeds first: `dbt run` builds models only, and some read a seed.
-        dbt((("seed",), incremental, "first"))
-        dbt((("run",), incremental, "first"))
-        _FIRST_BUILD["warehouse"] = root / "first-run.duckdb"
-        shutil.copyfile(incremental, _FIRST_BUILD["warehouse"])
+        dbt((("seed",), warehouse, "first"), base=folder)
+        dbt((("run",), warehouse, "first"), base=folder)
+
+    shutil.copyfile(built_once(tmp_path_factory, "incremental_first_run", first_run)
+                    / incremental.name, incremental)
     night = append_night(incremental, request.param)
     shutil.copyfile(incremental, full)
     # The night's incremental run and the full refresh of the same raw data, side by side.
