@@ -227,6 +227,16 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Pa
     return shared
 
 
+def copy_warehouse(source: Path, target: Path) -> None:
+    """A copy of a warehouse file with everything written to it so far. dbt-duckdb keeps the
+    files it used open in this process, and a file open elsewhere in the process keeps its
+    latest writes in the write-ahead log after a connection closes: a checkpoint moves them
+    into the file first. ``target`` must be a file that this process has not opened."""
+    with duckdb.connect(str(source)) as con:
+        con.execute("checkpoint")
+    shutil.copyfile(source, target)
+
+
 @pytest.fixture
 def warehouse(tmp_path) -> Path:
     return tmp_path / "warehouse.duckdb"

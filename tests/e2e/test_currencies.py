@@ -32,13 +32,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from decimal import Decimal
 
 import duckdb
 import pytest
 from attack.support import read_table, table_differences
-from conftest import Dbt
+from conftest import Dbt, copy_warehouse
 
 from loyalty_analytics.contract import RAW_TABLES, create_table_sql
 
@@ -120,14 +119,6 @@ def load_raw(warehouse, with_rates: bool = True) -> None:
                             RATES + [row[:3] for row in BAD_RATES])
 
 
-def copy_warehouse(source, target) -> None:
-    """A copy of the warehouse file with everything written so far: dbt-duckdb keeps its
-    connection open in this process, so the write-ahead log is flushed into the file first."""
-    with duckdb.connect(str(source)) as con:
-        con.execute("checkpoint")
-    shutil.copy(source, target)
-
-
 def rows(warehouse, sql: str) -> list[tuple]:
     with duckdb.connect(str(warehouse)) as con:
         return con.execute(sql).fetchall()
@@ -136,19 +127,21 @@ def rows(warehouse, sql: str) -> list[tuple]:
 @pytest.fixture(scope="module")
 def built(dbt_dirs, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("currencies")
-    first = root / "first.duckdb"
+    # One file name in four folders: dbt names the database after the file, and one name is
+    # one parse of the project for the four builds (conftest.Dbt), where four took 5 s each.
+    first, night, full, no_rates = (root / name / "warehouse.duckdb"
+                                    for name in ("first", "night", "full", "no_rates"))
+    for path in (first, night, full, no_rates):
+        path.parent.mkdir()
     load_raw(first)
     Dbt(dbt_dirs, first).invoke("build", "--vars", VARS, "--quiet")
     # The state after the first night, kept for the tests below; then the late rates.
-    night = root / "night.duckdb"
     copy_warehouse(first, night)
     with duckdb.connect(str(night)) as con:
         con.executemany("insert into raw.exchange_rates values (?, ?, ?)", LATE_RATES)
     Dbt(dbt_dirs, night).invoke("build", "--vars", VARS, "--quiet")
-    full = root / "full.duckdb"
     copy_warehouse(night, full)
     Dbt(dbt_dirs, full).invoke("build", "--full-refresh", "--vars", VARS, "--quiet")
-    no_rates = root / "no_rates.duckdb"
     load_raw(no_rates, with_rates=False)
     Dbt(dbt_dirs, no_rates).invoke("build", "--vars", VARS, "--quiet")
     return {"first": first, "night": night, "full": full, "no_rates": no_rates}

@@ -1,26 +1,37 @@
-"""Helpers of the hand-made nights: run dbt on warehouse files, each command in its own
-process (dbt-duckdb keeps a file open in the process that used it), and read rows."""
+"""Helpers of the hand-made nights: run dbt on warehouse files in this process and read rows.
+
+The commands run in this process (conftest.Dbt: the parsed manifest is reused, where a dbt
+process of its own spent about 3 s starting and reading its saved parse). Every warehouse of
+the nights is a ``warehouse.duckdb`` in a folder of its own (``warehouse_file``): dbt names
+the database after the file, and one name is one parse for all of them. dbt-duckdb keeps the
+files it used open in this process: copy one with conftest.copy_warehouse, into a file that
+no command has opened yet.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import duckdb
-from attack.support import dbt_command, run_dbt_processes
+from conftest import Dbt
 
 
-def dbt(dbt_dirs: dict, work: Path, *runs: tuple[tuple[str, ...], Path]) -> None:
-    """dbt commands side by side, ``(args, warehouse)`` each; each must succeed."""
-    results = run_dbt_processes([
-        dbt_command(*args, "--quiet", warehouse=warehouse, profiles=dbt_dirs["profiles"],
-                    work=work / warehouse.stem)
-        for args, warehouse in runs])
-    for result in results:
-        assert result.returncode == 0, result.stdout[-4000:]
+def warehouse_file(folder: Path) -> Path:
+    """``folder``/warehouse.duckdb, the folder made."""
+    folder.mkdir(parents=True)
+    return folder / "warehouse.duckdb"
+
+
+def dbt(dbt_dirs: dict, *runs: tuple[tuple[str, ...], Path]) -> None:
+    """dbt commands one after the other, ``(args, warehouse)`` each; each must succeed."""
+    for args, warehouse in runs:
+        Dbt(dbt_dirs, warehouse).invoke(*args, "--quiet")
 
 
 def rows(warehouse: Path, sql: str) -> list[dict]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    """The rows of ``sql`` on ``warehouse``. Not read-only: dbt-duckdb may hold the file open
+    in this process, and DuckDB refuses a second connection with another configuration."""
+    with duckdb.connect(str(warehouse)) as con:
         cursor = con.execute(sql)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

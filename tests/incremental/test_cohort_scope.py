@@ -9,13 +9,13 @@ and both the hand-computed counts.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 from attack.support import write_raw
+from conftest import copy_warehouse
 
-from incremental.nights import dbt, rows
+from incremental.nights import dbt, rows, warehouse_file
 
 SELECT = ("--select", "+mart_cohorts")
 
@@ -41,9 +41,9 @@ def test_a_second_order_across_a_month_boundary(dbt_dirs, tmp_path):
         ],
         "order_items": [(o, 1, "p1", "books", 1, Decimal("10.00")) for o in ("o1", "o2", "o3")],
     }
-    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+    incremental, full = warehouse_file(tmp_path / "incremental"), warehouse_file(tmp_path / "full")
     write_raw(incremental, tables)
-    dbt(dbt_dirs, tmp_path, (("run", *SELECT), incremental))
+    dbt(dbt_dirs, (("run", *SELECT), incremental))
     before = cohorts(incremental)
     # cohort 2025-01: c1 and c2; c2's second order 21 days after the first: 1 repeat customer
     assert before[(dt.date(2025, 1, 1), 0)]["repeat_customers"] == 1
@@ -51,8 +51,8 @@ def test_a_second_order_across_a_month_boundary(dbt_dirs, tmp_path):
     tables["orders"].append(order("o4", "c1", dt.date(2025, 2, 1)))  # c1's second, 1 day on
     tables["order_items"].append(("o4", 1, "p1", "books", 1, Decimal("10.00")))
     write_raw(incremental, tables)  # the night's load: the same tables, one row more
-    shutil.copyfile(incremental, full)
-    dbt(dbt_dirs, tmp_path, (("run", *SELECT), incremental),
+    copy_warehouse(incremental, full)
+    dbt(dbt_dirs, (("run", *SELECT), incremental),
         (("run", "--full-refresh", *SELECT), full))
 
     got, want = cohorts(incremental), cohorts(full)

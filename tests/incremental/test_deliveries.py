@@ -38,7 +38,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import shutil
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -50,10 +49,11 @@ from attack.support import (
     table_differences,
     write_raw,
 )
+from conftest import copy_warehouse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from incremental.nights import dbt
+from incremental.nights import dbt, warehouse_file
 
 DELIVERY_KINDS = (
     "new_days",
@@ -395,18 +395,20 @@ BUILD = ("build", "--exclude", "resource_type:unit_test")
 def test_every_night_equals_a_full_refresh(dbt_dirs, tmp_path_factory, drawn):
     feed, deliveries = drawn
     root = tmp_path_factory.mktemp("deliveries")
-    incremental, full = root / "incremental.duckdb", root / "full.duckdb"
+    incremental = warehouse_file(root / "incremental")
 
     load(incremental, feed)
-    dbt(dbt_dirs, root, (BUILD, incremental))
+    dbt(dbt_dirs, (BUILD, incremental))
     for night, kinds in enumerate(deliveries, start=1):
         for kind in kinds:
             getattr(feed, kind)()
             SEEN[kind] += 1
         load(incremental, feed)
-        # The same raw tables (and last night's tables, which a full refresh replaces).
-        shutil.copyfile(incremental, full)
-        dbt(dbt_dirs, root, (BUILD, incremental), (("run", "--full-refresh"), full))
+        # The same raw tables (and last night's tables, which a full refresh replaces), in a
+        # folder of the night's: last night's copy is still open in this process (nights.py).
+        full = warehouse_file(root / f"full{night}")
+        copy_warehouse(incremental, full)
+        dbt(dbt_dirs, (BUILD, incremental), (("run", "--full-refresh"), full))
         found = differences(incremental, full)
         assert not found, f"night {night} ({', '.join(kinds)}): {found}"
 

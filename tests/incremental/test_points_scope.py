@@ -10,13 +10,13 @@ The incremental build must give what a full refresh gives, and both the hand-com
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 from attack.support import write_raw
+from conftest import copy_warehouse
 
-from incremental.nights import dbt, rows
+from incremental.nights import dbt, rows, warehouse_file
 
 SELECT = ("--select", "+mart_program_points")
 
@@ -50,9 +50,9 @@ def test_a_membership_moved_to_another_program(dbt_dirs, tmp_path):
         ],
         "loyalty_points": [("e1", "c1", at("2025-02-01", 10), "earn", 100, None)],
     }
-    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+    incremental, full = warehouse_file(tmp_path / "incremental"), warehouse_file(tmp_path / "full")
     write_raw(incremental, tables)
-    dbt(dbt_dirs, tmp_path, (("run", *SELECT), incremental))
+    dbt(dbt_dirs, (("run", *SELECT), incremental))
     # February: c1's 100 points in 'points', whose members at the end are c1 and c3
     assert february(incremental)["points"] == {
         "program": "points", "points_earned": 100, "members_end": 2}
@@ -61,8 +61,8 @@ def test_a_membership_moved_to_another_program(dbt_dirs, tmp_path):
     tables["loyalty_memberships"].append(
         ("m1", "c1", "vip_club", "bronze", membership[4], None, at("2025-03-31", 23)))
     write_raw(incremental, tables)
-    shutil.copyfile(incremental, full)
-    dbt(dbt_dirs, tmp_path, (("run", *SELECT), incremental),
+    copy_warehouse(incremental, full)
+    dbt(dbt_dirs, (("run", *SELECT), incremental),
         (("run", "--full-refresh", *SELECT), full))
 
     every = "select * exclude (_loaded_at) from analytics.mart_program_points"
