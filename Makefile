@@ -187,6 +187,17 @@ PYTEST_WORKERS ?= 2
 test-pytest: install ## pytest alone (PYTEST_WORKERS processes), without the Postgres and Spark tests
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
+# The property tests (hypothesis) with more examples than make test's one feed of nights and
+# three random data sets: DELIVERY_EXAMPLES feeds (about a minute each, drawn anew) and
+# ATTACK_EXAMPLES data sets (about 8 s each).
+DELIVERY_EXAMPLES ?= 5
+ATTACK_EXAMPLES ?= 30
+.PHONY: test-properties
+test-properties: install ## the property tests with more examples (DELIVERY_EXAMPLES, ATTACK_EXAMPLES)
+	LOYALTY_DELIVERY_EXAMPLES=$(DELIVERY_EXAMPLES) LOYALTY_ATTACK_EXAMPLES=$(ATTACK_EXAMPLES) \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/incremental/test_deliveries.py \
+	  tests/attack/test_properties.py
+
 # Lint and the project check run side by side, then pytest, then Postgres and Spark side by
 # side (each leaves a core idle part of the time: 290 s one after the other, 203 s together).
 # pytest beside Postgres, then Spark, was slower: 1,033 s in all against 983 s (2026-12-05).
