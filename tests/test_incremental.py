@@ -26,11 +26,10 @@ from attack.support import (
     MARTS,
     QUARANTINED,
     STAGED,
-    dbt_command,
-    run_dbt_processes,
     table_differences,
 )
-from conftest import Dbt, built_once
+from conftest import Dbt, built_once, copy_warehouse
+from incremental.nights import dbt, warehouse_file
 
 from loyalty_analytics.cli import main as loyalty
 
@@ -201,17 +200,7 @@ def read(warehouse: Path, relation: str, con: duckdb.DuckDBPyConnection):
 def built(request, dbt_dirs, tmp_path_factory) -> dict:
     """An incrementally updated warehouse and a fully rebuilt one, on the same raw data."""
     root = tmp_path_factory.mktemp("incremental")
-    incremental, full = root / "incremental.duckdb", root / "full.duckdb"
-    profiles = dbt_dirs["profiles"]
-
-    def dbt(*commands: tuple[tuple[str, ...], Path, str], base: Path = root) -> list[str]:
-        """Run the dbt commands side by side, each in ``base / work``; each must succeed."""
-        results = run_dbt_processes([
-            dbt_command(*args, warehouse=warehouse, profiles=profiles, work=base / work)
-            for args, warehouse, work in commands])
-        for result in results:
-            assert result.returncode == 0, result.stdout[-4000:]
-        return [result.stdout for result in results]
+    incremental, full = warehouse_file(root / "incremental"), warehouse_file(root / "full")
 
     def first_run(folder: Path) -> None:
         """The generated data and its first run, in ``folder``: the same for both nights, so
@@ -221,24 +210,22 @@ def built(request, dbt_dirs, tmp_path_factory) -> dict:
         warehouse = folder / incremental.name
         assert loyalty(["load", str(folder / "data"), "--warehouse", str(warehouse)]) == 0
         # The seeds first: `dbt run` builds models only, and some read a seed.
-        dbt((("seed",), warehouse, "first"), base=folder)
-        dbt((("run",), warehouse, "first"), base=folder)
+        dbt(dbt_dirs, (("seed",), warehouse), (("run",), warehouse))
+        # Another worker copies the file: everything in it, not in the write-ahead log.
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("checkpoint")
 
     shutil.copyfile(built_once(tmp_path_factory, "incremental_first_run", first_run)
                     / incremental.name, incremental)
     night = append_night(incremental, request.param)
-    shutil.copyfile(incremental, full)
-    # The night's incremental run and the full refresh of the same raw data, side by side.
-    logs = dict(zip(("incremental", "full"), dbt(
-        (("run",), incremental, "first"),
-        (("run", "--full-refresh"), full, "full"),
-    ), strict=True))
+    copy_warehouse(incremental, full)
+    # The night's incremental run and the full refresh of the same raw data.
+    dbt(dbt_dirs, (("run",), incremental), (("run", "--full-refresh"), full))
     # A second incremental run with nothing new changes nothing either; `dbt build` then
     # runs every data test on the incrementally built tables (rows_reconcile included).
     # The unit tests read no raw data (they run in `make test`): left out.
-    (logs["again"],) = dbt((("build", "--exclude", "resource_type:unit_test"), incremental,
-                            "first"))
-    return {"incremental": incremental, "full": full, "night": night, "logs": logs,
+    dbt(dbt_dirs, (("build", "--exclude", "resource_type:unit_test"), incremental))
+    return {"incremental": incremental, "full": full, "night": night,
             "gap_days": request.param}
 
 
@@ -278,8 +265,8 @@ def assert_stops_until_rebuilt(built, dbt_dirs, tmp_path, tamper, reasons):
     models of ``reasons`` stops: each model's message gives its reason and the rebuild that
     fixes it, never a binder error. That rebuild works, and so does the next run. In-process
     (Dbt): no dbt start-up."""
-    old = tmp_path / "old.duckdb"
-    shutil.copyfile(built["full"], old)
+    old = warehouse_file(tmp_path / "old")
+    copy_warehouse(built["full"], old)
     with duckdb.connect(str(old)) as con:
         for statement in tamper:
             con.execute(statement)
