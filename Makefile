@@ -181,11 +181,12 @@ check-project: install ## lint the dbt project's metadata with dbt-score: descri
 	$(BIN)/loyalty check-project --target-dir target/check
 
 # pytest in two worker processes (pytest-xdist), a test file to a worker: module fixtures
-# build their warehouse once. PYTEST_WORKERS=0 runs everything in this process. The 25 slowest
+# build their warehouse once. The longest files first (tests/conftest.py LONGEST_FIRST), in
+# the order given, not xdist's (files with the most tests first). PYTEST_WORKERS=0 runs everything in this process. The 25 slowest
 # tests are listed at the end: where make test spends its time.
 PYTEST_WORKERS ?= 2
 test-pytest: install ## pytest alone (PYTEST_WORKERS processes), without the Postgres and Spark tests
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 # The property tests (hypothesis) with more examples than make test's one feed of nights and
 # three random data sets: DELIVERY_EXAMPLES feeds (about a minute each, drawn anew) and

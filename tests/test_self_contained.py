@@ -239,3 +239,12 @@ def test_every_metric_doc_block_is_used():
     yaml = "\n".join(p.read_text() for p in (PROJECT_DIR / "models").rglob("*.yml"))
     unused = [b for b in blocks if f"doc('{b}')" not in yaml]
     assert not unused, "metric doc blocks no column uses: " + ", ".join(unused)
+
+
+def test_the_longest_files_that_run_first_exist():
+    """conftest.LONGEST_FIRST names test files by path: a renamed file would drop out of the
+    order without a word."""
+    from conftest import LONGEST_FIRST
+
+    missing = [path for path in LONGEST_FIRST if not (PROJECT_DIR / path).is_file()]
+    assert not missing, missing
