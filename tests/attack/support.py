@@ -1,21 +1,13 @@
-"""Helpers of the attack tests: write raw rows, run dbt, read and compare whole tables."""
+"""Helpers of the attack tests: write raw rows, read and compare whole tables."""
 
 from __future__ import annotations
 
-import atexit
-import functools
 import math
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from conftest import PROJECT_DIR, parse_options
 
 from loyalty_analytics.contract import (
     OPTIONAL_TABLES,
@@ -77,77 +69,6 @@ def write_raw(warehouse: Path, tables: Mapping[str, Iterable[Sequence]]) -> None
             if rows:
                 marks = ", ".join("?" for _ in columns)
                 con.executemany(f"insert into raw.{table} values ({marks})", rows)
-
-
-def dbt_command(*args: str, warehouse: Path, profiles: Path,
-                work: Path) -> tuple[list[str], dict, Path]:
-    """The argv, environment and working directory of ``dbt ARGS`` in its own process, on
-    ``warehouse``, with its own target and log directories under ``work`` (so several can run
-    at once). The process runs in the warehouse's folder with the path relative to it: the
-    path is in the profile, and a profile that is the same for every warehouse of that name
-    lets a later command start from an earlier one's parse (run_dbt_processes). No JSON
-    artefacts (``--no-write-json``): the tests read the output, and writing manifest.json and
-    semantic_manifest.json took 0.3 s a command."""
-    dbt = Path(sys.executable).with_name("dbt")
-    argv = [str(dbt), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir",
-            str(profiles), "--target-path", str(work / "target"), "--log-path",
-            str(work / "logs"), "--no-write-json"]
-    env = {**os.environ, "DBT_DUCKDB_PATH": warehouse.name,
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
-    return argv, env, warehouse.parent
-
-
-# The saved parse (target/partial_parse.msgpack) of an earlier command, per warehouse name and
-# parse options: a command whose target folder has none starts from it. dbt checks it as it
-# checks its own (vars, profile, every file of the project) and parses anew what differs.
-_PARSES: dict[tuple, Path] = {}
-
-
-@functools.cache
-def _parses_dir() -> Path:
-    """Where the saved parses are kept: made on first use, removed when the process ends."""
-    path = Path(tempfile.mkdtemp(prefix="dbt-parses-"))
-    atexit.register(shutil.rmtree, path, ignore_errors=True)
-    return path
-
-
-def _saved_parse_key(argv: list[str], env: Mapping[str, str]) -> tuple:
-    """The warehouse name and parse options of a command: a saved parse serves another
-    command with the same (conftest's in-process cache also keys on the project's files;
-    here dbt checks those itself)."""
-    return env["DBT_DUCKDB_PATH"], parse_options(argv)
-
-
-def _target(argv: list[str]) -> Path:
-    return Path(argv[argv.index("--target-path") + 1])
-
-
-def run_dbt_processes(
-    commands: Sequence[tuple[list[str], dict, Path]],
-) -> list[subprocess.CompletedProcess]:
-    """Run the dbt commands side by side (one process each); wait for all."""
-    for argv, env, _ in commands:
-        saved = _PARSES.get(_saved_parse_key(argv, env))
-        parse = _target(argv) / "partial_parse.msgpack"
-        if saved is not None and not parse.exists():
-            parse.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(saved, parse)
-    running = [
-        subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-        for argv, env, cwd in commands
-    ]
-    done = []
-    for process, (argv, env, _) in zip(running, commands, strict=True):
-        out, _ = process.communicate(timeout=600)
-        done.append(subprocess.CompletedProcess(argv, process.returncode, out, ""))
-        parse = _target(argv) / "partial_parse.msgpack"
-        key = _saved_parse_key(argv, env)
-        if process.returncode == 0 and key not in _PARSES and parse.exists():
-            keep = _parses_dir() / f"{len(_PARSES)}.msgpack"
-            shutil.copyfile(parse, keep)
-            _PARSES[key] = keep
-    return done
 
 
 @dataclass(frozen=True)
