@@ -181,9 +181,10 @@ check-project: install ## lint the dbt project's metadata with dbt-score: descri
 	$(BIN)/loyalty check-project --target-dir target/check
 
 # pytest in two worker processes (pytest-xdist), a test file to a worker: module fixtures
-# build their warehouse once. The longest files first (tests/conftest.py LONGEST_FIRST), in
-# the order given, not xdist's (files with the most tests first). PYTEST_WORKERS=0 runs everything in this process. The 25 slowest
-# tests are listed at the end: where make test spends its time.
+# build their warehouse once. The longest files come first (tests/conftest.py LONGEST_FIRST),
+# in that order, not xdist's (files with the most tests first). PYTEST_WORKERS=0 runs
+# everything in this process. The 25 slowest tests are listed at the end: where make test
+# spends its time.
 PYTEST_WORKERS ?= 2
 test-pytest: install ## pytest alone (PYTEST_WORKERS processes), without the Postgres and Spark tests
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25

@@ -201,8 +201,8 @@ def _failures(result: dbtRunnerResult) -> str:
     return "\n".join(lines) or "unknown failure"
 
 
-# The test files that take longest, longest first (CPU seconds of each on 2026-12-05, after
-# this session's changes; `make test` lists the slowest tests with --durations). They run
+# The test files that take longest, longest first (the CPU seconds of each, measured on
+# 2026-12-05; `make test` lists the slowest tests with --durations). They run
 # before the others: pytest-xdist hands each worker a whole file as it comes free (--dist
 # loadfile), and a long file handed out last kept one worker busy while the other had
 # nothing left. The Makefile turns off xdist's own order (--no-loadscope-reorder: files with
@@ -219,7 +219,7 @@ LONGEST_FIRST = (
     "tests/macros/test_var_validation.py",  # 45 s: a parse per bad value
     "tests/test_integration_project.py",  # 40 s
     "tests/test_orchestration.py",  # 40 s
-    "tests/e2e/test_time_zones.py",  # 35 s
+    "tests/e2e/test_time_zones.py",  # 35 s, 55 s when it makes the shared e2e build
     "tests/test_program_optional.py",  # 30 s
 )
 
@@ -257,13 +257,27 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Pa
     return shared
 
 
-def copy_warehouse(source: Path, target: Path) -> None:
-    """A copy of a warehouse file with everything written to it so far. dbt-duckdb keeps the
+def warehouse_file(folder: Path) -> Path:
+    """``folder``/warehouse.duckdb, the folder made. dbt-duckdb names the database after the
+    file, and the name is part of what a parse depends on (``_parse_key``): warehouses of one
+    name in folders of their own share one parse (about 5 s each)."""
+    folder.mkdir(parents=True)
+    return folder / "warehouse.duckdb"
+
+
+def checkpoint(warehouse: Path) -> None:
+    """Write everything written to ``warehouse`` so far into the file. dbt-duckdb keeps the
     files it used open in this process, and a file open elsewhere in the process keeps its
-    latest writes in the write-ahead log after a connection closes: a checkpoint moves them
-    into the file first. ``target`` must be a file that this process has not opened."""
-    with duckdb.connect(str(source)) as con:
+    latest writes in the write-ahead log after a connection closes: a copy of the file, or
+    another process reading it, would miss them."""
+    with duckdb.connect(str(warehouse)) as con:
         con.execute("checkpoint")
+
+
+def copy_warehouse(source: Path, target: Path) -> None:
+    """A copy of a warehouse file with everything written to it so far (``checkpoint``).
+    ``target`` must be a file that this process has not opened."""
+    checkpoint(source)
     shutil.copyfile(source, target)
 
 

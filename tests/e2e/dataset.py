@@ -44,7 +44,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
-from conftest import Dbt, built_once
+from conftest import Dbt, built_once, checkpoint
 
 from loyalty_analytics.contract import RAW_TABLES, create_table_sql
 
@@ -186,8 +186,7 @@ def default_build(dbt_dirs: dict[str, Path], tmp_path_factory, warehouse: Path) 
 
     def build_it(folder: Path) -> None:
         build(dbt_dirs, folder / "warehouse.duckdb", {"as_of_date": AS_OF_DATE})
-        with duckdb.connect(str(folder / "warehouse.duckdb")) as con:
-            con.execute("checkpoint")
+        checkpoint(folder / "warehouse.duckdb")
 
     shutil.copyfile(built_once(tmp_path_factory, "e2e_default_build", build_it)
                     / "warehouse.duckdb", warehouse)

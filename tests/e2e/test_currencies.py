@@ -37,7 +37,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 from attack.support import read_table, table_differences
-from conftest import Dbt, copy_warehouse
+from conftest import Dbt, copy_warehouse, warehouse_file
 
 from loyalty_analytics.contract import RAW_TABLES, create_table_sql
 
@@ -127,12 +127,9 @@ def rows(warehouse, sql: str) -> list[tuple]:
 @pytest.fixture(scope="module")
 def built(dbt_dirs, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("currencies")
-    # One file name in four folders: dbt names the database after the file, and one name is
-    # one parse of the project for the four builds (conftest.Dbt), where four took 5 s each.
-    first, night, full, no_rates = (root / name / "warehouse.duckdb"
+    # One file name in four folders: one parse for the four builds (conftest.warehouse_file).
+    first, night, full, no_rates = (warehouse_file(root / name)
                                     for name in ("first", "night", "full", "no_rates"))
-    for path in (first, night, full, no_rates):
-        path.parent.mkdir()
     load_raw(first)
     Dbt(dbt_dirs, first).invoke("build", "--vars", VARS, "--quiet")
     # The state after the first night, kept for the tests below; then the late rates.

@@ -2,10 +2,9 @@
 
 The commands run in this process (conftest.Dbt: the parsed manifest is reused, where a dbt
 process of its own spent about 3 s starting and reading its saved parse). Every warehouse of
-the nights is a ``warehouse.duckdb`` in a folder of its own (``warehouse_file``): dbt names
-the database after the file, and one name is one parse for all of them. dbt-duckdb keeps the
-files it used open in this process: copy one with conftest.copy_warehouse, into a file that
-no command has opened yet.
+the nights is a ``warehouse.duckdb`` in a folder of its own (conftest.warehouse_file: one
+parse for all of them). dbt-duckdb keeps the files it used open in this process: copy one
+with conftest.copy_warehouse, into a file that no command has opened yet.
 """
 
 from __future__ import annotations
@@ -14,12 +13,6 @@ from pathlib import Path
 
 import duckdb
 from conftest import Dbt
-
-
-def warehouse_file(folder: Path) -> Path:
-    """``folder``/warehouse.duckdb, the folder made."""
-    folder.mkdir(parents=True)
-    return folder / "warehouse.duckdb"
 
 
 def dbt(dbt_dirs: dict, *runs: tuple[tuple[str, ...], Path]) -> None:

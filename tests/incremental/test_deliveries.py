@@ -51,11 +51,11 @@ from attack.support import (
     table_differences,
     write_raw,
 )
-from conftest import copy_warehouse
+from conftest import copy_warehouse, warehouse_file
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from incremental.nights import dbt, warehouse_file
+from incremental.nights import dbt
 
 DELIVERY_KINDS = (
     "new_days",

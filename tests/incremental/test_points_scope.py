@@ -14,9 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from attack.support import write_raw
-from conftest import copy_warehouse
+from conftest import copy_warehouse, warehouse_file
 
-from incremental.nights import dbt, rows, warehouse_file
+from incremental.nights import dbt, rows
 
 SELECT = ("--select", "+mart_program_points")
 
