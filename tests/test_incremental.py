@@ -26,6 +26,7 @@ from attack.support import (
     MARTS,
     QUARANTINED,
     STAGED,
+    read_table,
     table_differences,
 )
 from conftest import Dbt, built_once, checkpoint, copy_warehouse, warehouse_file
@@ -174,26 +175,6 @@ def append_night(warehouse: Path, gap_days: int) -> dict:
             "segment_changed": changed[0]}
 
 
-def read(warehouse: Path, relation: str, con: duckdb.DuckDBPyConnection):
-    """``relation`` as sorted rows without the write stamps (support.read_table's order)."""
-    from attack.support import Table
-
-    columns = [row[0] for row in con.execute(f"describe {relation}").fetchall()]
-    kept = [c for c in columns if c not in STAMPS]
-    cursor = con.execute(f"select {', '.join(kept)} from {relation}")
-    rows = cursor.fetchall()
-    types = tuple(row[1] for row in con.execute(
-        f"describe select {', '.join(kept)} from {relation}").fetchall())
-    floats = [i for i, t in enumerate(types) if t.upper() in {"DOUBLE", "FLOAT", "REAL"}]
-    others = [i for i in range(len(kept)) if i not in floats]
-
-    def key(row: tuple) -> tuple:
-        return tuple((row[i] is None, row[i] if row[i] is not None else 0)
-                     for i in [*others, *floats])
-
-    return Table(relation, tuple(kept), types, tuple(sorted(rows, key=key)))
-
-
 # The next day (the last month goes on), and a night 40 days later (the as-of date moves
 # across a whole month: new periods, and the previous last month completes).
 @pytest.fixture(scope="module", params=[1, 40], ids=["next-day", "40-days-later"])
@@ -301,8 +282,8 @@ def test_base_tables_whose_key_buckets_cannot_be_compared_get_a_clear_error(
 @pytest.mark.parametrize("relation", COMPARED)
 def test_incremental_run_equals_full_refresh(built, relation):
     with duckdb.connect(str(built["incremental"])) as a, duckdb.connect(str(built["full"])) as b:
-        got = read(built["incremental"], f"analytics.{relation}", a)
-        want = read(built["full"], f"analytics.{relation}", b)
+        got = read_table(built["incremental"], f"analytics.{relation}", a, skip=STAMPS)
+        want = read_table(built["full"], f"analytics.{relation}", b, skip=STAMPS)
     assert got.rows, f"{relation} is empty: the comparison would prove nothing"
     assert table_differences(want, got) == []
 

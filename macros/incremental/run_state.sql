@@ -110,9 +110,8 @@
     run. For the others it renders nothing, and dbt runs no statement for an empty hook (a
     `select 1` here cost each of them a round trip: about 50 a run). -#}
 {% macro record_run_state() -%}
-    {%- if target.type == 'spark' or model.config.materialized != 'incremental'
-        or config.get('incremental_strategy') != 'replace_scope' -%}
-    {%- else -%}
+    {%- if target.type != 'spark' and model.config.materialized == 'incremental'
+        and config.get('incremental_strategy') == 'replace_scope' -%}
     {#- The as-of date, for the models that read it: they ref int_periods, so it is built
         by now (another model's hook could catch it half replaced). Found where it was built,
         which in a host project can be another schema than this model's (docs/warehouse.md,
