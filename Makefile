@@ -200,15 +200,16 @@ test-properties: install ## the property tests with more examples (DELIVERY_EXAM
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/incremental/test_deliveries.py \
 	  tests/attack/test_properties.py
 
-# Lint and the project check run side by side, then pytest, then Postgres and Spark side by
-# side (each leaves a core idle part of the time: 290 s one after the other, 203 s together).
+# Lint, then pytest, then Postgres and Spark side by side (each leaves a core idle part of the
+# time: 290 s one after the other, 203 s together). pytest runs the project check
+# (tests/test_project_checks.py, the same check_project as make check-project).
 # pytest beside Postgres, then Spark, was slower: 1,033 s in all against 983 s (2026-12-05).
 # --output-sync keeps each target's output in one piece. TEST_JOBS=1 runs them in turn.
 # What apt-get installs comes first, one at a time (two apt-gets at once fight over its lock).
 TEST_JOBS ?= 2
 
-test: install browser postgres-server java ## lint, project check, pytest (dbt unit and data tests, Dagster, the package), Postgres, Spark
-	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target lint check-project
+test: install browser postgres-server java ## lint, pytest (project check, dbt unit and data tests, Dagster, the package), Postgres, Spark
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-pytest
 	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target test-postgres test-spark
 
