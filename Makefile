@@ -202,7 +202,8 @@ test-properties: install ## the property tests with more examples (DELIVERY_EXAM
 
 # Lint, then pytest, then Postgres and Spark side by side (each leaves a core idle part of the
 # time: 290 s one after the other, 203 s together). pytest runs the project check
-# (tests/test_project_checks.py, the same check_project as make check-project).
+# (tests/test_project_checks.py, the same check_project as make check-project). The Postgres
+# and Spark tests share one DuckDB build (LOYALTY_SHARED_BUILDS, tests/conftest.py built_once).
 # pytest beside Postgres, then Spark, was slower: 1,033 s in all against 983 s (2026-12-05).
 # --output-sync keeps each target's output in one piece. TEST_JOBS=1 runs them in turn.
 # What apt-get installs comes first, one at a time (two apt-gets at once fight over its lock).
@@ -211,7 +212,9 @@ TEST_JOBS ?= 2
 test: install browser postgres-server java ## lint, pytest (project check, dbt unit and data tests, Dagster, the package), Postgres, Spark
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-pytest
-	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target test-postgres test-spark
+	shared=$$(mktemp -d) && LOYALTY_SHARED_BUILDS=$$shared \
+	  $(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target test-postgres test-spark; \
+	  status=$$?; rm -rf $$shared; exit $$status
 
 lock: ## regenerate requirements.lock from pyproject.toml
 	rm -rf /tmp/loyalty-lock-venv && $(PYTHON) -m venv /tmp/loyalty-lock-venv

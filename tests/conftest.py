@@ -239,14 +239,21 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Pa
     """A folder that ``build(folder)`` filled, once per pytest session. Under pytest-xdist the
     first worker that asks builds it in the folder the workers share (the session's temporary
     folder), under a file lock; the others wait for it and reuse it. Callers copy out what
-    they open: a DuckDB file that one process has open for writing, no other can open."""
-    if "PYTEST_XDIST_WORKER" not in os.environ:
+    they open: a DuckDB file that one process has open for writing, no other can open.
+
+    LOYALTY_SHARED_BUILDS names a folder that pytest sessions running side by side share the
+    same way (make test's Postgres and Spark tests): the folder must be new to the sessions."""
+    root = os.environ.get("LOYALTY_SHARED_BUILDS")
+    if root:
+        shared = Path(root) / name
+    elif "PYTEST_XDIST_WORKER" in os.environ:
+        shared = tmp_path_factory.getbasetemp().parent / name
+    else:
         if name not in _BUILT_ONCE:
             folder = tmp_path_factory.mktemp(name)
             build(folder)
             _BUILT_ONCE[name] = folder
         return _BUILT_ONCE[name]
-    shared = tmp_path_factory.getbasetemp().parent / name
     with (shared.parent / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (shared / ".built").exists():

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import math
 import os
+import pickle
 import shutil
 import time
 from decimal import Decimal
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, built_once
 from dbt.cli.main import dbtRunner
 from reference import raw_data
 
@@ -122,7 +123,19 @@ def rounding_sql() -> str:
 
 @pytest.fixture(scope="module")
 def duckdb_marts(raw_warehouse, tmp_path_factory) -> dict[str, list[dict]]:
-    work = tmp_path_factory.mktemp("engines_duckdb")
+    """DuckDB's marts, built once per session (conftest.built_once): make test runs the
+    Postgres and Spark tests side by side with LOYALTY_SHARED_BUILDS set, and the second to
+    ask reads what the first saved (the same seeded raw data) instead of building again."""
+
+    def build(folder: Path) -> None:
+        (folder / "marts.pickle").write_bytes(pickle.dumps(_build_duckdb_marts(raw_warehouse,
+                                                                               folder)))
+
+    folder = built_once(tmp_path_factory, "engines_duckdb_marts", build)
+    return pickle.loads((folder / "marts.pickle").read_bytes())
+
+
+def _build_duckdb_marts(raw_warehouse: Path, work: Path) -> dict[str, list[dict]]:
     warehouse = work / "warehouse.duckdb"
     shutil.copy(raw_warehouse, warehouse)
     os.environ["DBT_DUCKDB_PATH"] = str(warehouse)
