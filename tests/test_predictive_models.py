@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from conftest import DATASETS_DIR, Dbt
+from conftest import DATASETS_DIR, Dbt, warehouse_file
 
 from loyalty_analytics import btyd, cdnow_proof
 from loyalty_analytics.contract import RAW_TABLES, create_table_sql
@@ -120,7 +120,8 @@ def build(dbt_dirs, warehouse: Path, orders: list[tuple], dbt_vars: dict,
 
 
 # Observation date 2024-06-30, margin 0.5, a monthly discount rate of 2 %. The same vars in
-# every build here: dbt parses the project again whenever the vars change.
+# every build here, each warehouse a `warehouse.duckdb` in a folder of its own
+# (conftest.warehouse_file): dbt parses the project again whenever either changes.
 VARS = {
     "clv_observation_date": OBSERVATION_DATE.isoformat(),
     "gross_margin_rate": 0.5,
@@ -131,7 +132,7 @@ VARS = {
 @pytest.fixture(scope="module")
 def small(dbt_dirs, tmp_path_factory) -> Dbt:
     """200 simulated customers and the hand-made ones."""
-    warehouse = tmp_path_factory.mktemp("predictive") / "small.duckdb"
+    warehouse = warehouse_file(tmp_path_factory.mktemp("predictive") / "small")
     dbt, _ = build(dbt_dirs, warehouse, simulated_orders(200, seed=7) + HAND_ORDERS, VARS)
     return dbt
 
@@ -261,7 +262,7 @@ def test_three_customers_are_not_fitted_and_the_build_succeeds(dbt_dirs, tmp_pat
     # Guard: h1 (a repeater), h2 and one more repeater: 2 repeat customers < 10.
     orders = HAND_ORDERS + [("g1", "g", "2024-02-01 10:00:00", "completed", "10.00"),
                             ("g2", "g", "2024-04-01 10:00:00", "completed", "20.00")]
-    dbt, _ = build(dbt_dirs, tmp_path / "guard.duckdb", orders, VARS)
+    dbt, _ = build(dbt_dirs, warehouse_file(tmp_path / "guard"), orders, VARS)
     models = dbt.query("select * from analytics.mart_clv_model")
     assert len(models) == 7
     for row in models:
@@ -368,7 +369,7 @@ def assert_same_rows(actual: dict, expected: dict, rel: float = 1e-9) -> None:
 def test_nightly_rerun_reuses_unchanged_parameters_and_fits_new_input_cold(dbt_dirs, tmp_path,
                                                                            capfd):
     # The table is a function of the input (docs/incremental.md): no timing, no fit_start.
-    warehouse = tmp_path / "rerun.duckdb"
+    warehouse = warehouse_file(tmp_path / "rerun")
     capfd.readouterr()
     dbt, _ = build(dbt_dirs, warehouse, simulated_orders(200, seed=7) + HAND_ORDERS, VARS)
     assert fit_log(capfd) == "cold"
