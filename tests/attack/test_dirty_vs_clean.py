@@ -18,7 +18,7 @@ from datetime import date
 import duckdb
 import pytest
 import yaml
-from conftest import PROJECT_DIR, Dbt
+from conftest import PROJECT_DIR, Dbt, warehouse_file
 
 from attack import support
 from attack.support import (
@@ -64,8 +64,9 @@ def builds(dbt_dirs, tmp_path_factory) -> dict:
     manifest = json.loads((root / "dirty" / MANIFEST_NAME).read_text())
     result = {"root": root, "manifest": manifest}
     for name in ("clean", "dirty", "dirty_again"):
-        warehouse = root / f"{name.removesuffix('_again')}.duckdb"
+        # warehouse.duckdb in a folder of its own: one database name, one parse (conftest)
         if name != "dirty_again":
+            warehouse = warehouse_file(root / "warehouses" / name)
             load_directory(root / name, warehouse)
         built = Dbt(dbt_dirs, warehouse).invoke(*BUILD)
         result[name] = warehouse
