@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import gc
+import hashlib
 import os
 import pickle
 import shutil
@@ -46,12 +47,16 @@ DATASETS_DIR = PROJECT_DIR / "datasets"
 
 @pytest.fixture(scope="session")
 def dbt_dirs(tmp_path_factory) -> dict[str, Path]:
-    """A profiles dir made from profiles.example.yml and a target dir for this session."""
+    """A profiles dir made from profiles.example.yml and a target dir for this session; under
+    pytest-xdist, the folder where the workers share their parsed manifests (``manifests``)."""
     root = tmp_path_factory.mktemp("dbt")
     profiles = root / "profiles"
     profiles.mkdir()
     shutil.copy(PROJECT_DIR / "profiles.example.yml", profiles / "profiles.yml")
-    return {"profiles": profiles, "target": root / "target", "logs": root / "logs"}
+    dirs = {"profiles": profiles, "target": root / "target", "logs": root / "logs"}
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        dirs["manifests"] = tmp_path_factory.getbasetemp().parent / "manifests"
+    return dirs
 
 
 # The commands that read the project's manifest (dbt parses before running them).
@@ -118,6 +123,27 @@ def _pickled(manifest) -> tuple[type, bytes]:
     return type(manifest), pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _shared_parse(folder: Path | None, key: tuple,
+                  parse: Callable[[], tuple[type, bytes] | None]) -> tuple[type, bytes] | None:
+    """``parse()``, or what another pytest-xdist worker saved in ``folder`` when it parsed for
+    the same key: the first to ask parses under a file lock, the other waits and reads it
+    (the same key came up in both workers three times a run, about 5 s of CPU each). A failed
+    parse is not saved. No ``folder`` (one process): ``parse()``."""
+    if folder is None:
+        return parse()
+    folder.mkdir(exist_ok=True)
+    name = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    saved = folder / f"{name}.pickle"
+    with (folder / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if saved.exists():
+            return pickle.loads(saved.read_bytes())
+        pickled = parse()
+        if pickled is not None:
+            saved.write_bytes(pickle.dumps(pickled, protocol=pickle.HIGHEST_PROTOCOL))
+        return pickled
+
+
 def _copy_manifest(pickled: tuple[type, bytes]):
     """A fresh copy of a pickled manifest: 0.03 s, where copy.deepcopy took 0.35 s. The
     garbage collector is held while it unpickles: its passes over the many new objects took
@@ -155,16 +181,20 @@ class Dbt:
         if key is None:
             return None
         if key not in _MANIFESTS:
-            parsed = dbtRunner().invoke(
-                ["parse", "--quiet", *[part for option in key[0] for part in option],
-                 *self._common()])
-            if not parsed.success:
+            pickled = _shared_parse(self.dirs.get("manifests"), key, lambda: self._parse(key))
+            if pickled is None:
                 return None
-            _MANIFESTS[key] = _pickled(parsed.result)
+            _MANIFESTS[key] = pickled
             while len(_MANIFESTS) > _MANIFESTS_KEPT:
                 _MANIFESTS.popitem(last=False)
         _MANIFESTS.move_to_end(key)
         return _copy_manifest(_MANIFESTS[key])
+
+    def _parse(self, key: tuple) -> tuple[type, bytes] | None:
+        parsed = dbtRunner().invoke(
+            ["parse", "--quiet", *[part for option in key[0] for part in option],
+             *self._common()])
+        return _pickled(parsed.result) if parsed.success else None
 
     def invoke(self, *args: str, expect_success: bool = True) -> dbtRunnerResult:
         os.environ["DBT_DUCKDB_PATH"] = str(self.warehouse)
