@@ -1,9 +1,12 @@
 {#- Helpers of the staging rules (data-contract.md, "Staging rules"): every raw row is either
     staged or quarantined with one reject_reason, the first rule it breaks. -#}
 
-{#- The build's start as a SQL timestamp: rows stamped later are "in the future". -#}
+{#- The build's start as a SQL timestamp, to the microsecond: rows stamped later are "in the
+    future". Cut to the second, two runs started within one second stamped their rows
+    (`_loaded_at`) alike, and the second run's rows were not newer than the first's watermark:
+    a model downstream missed them. -#}
 {% macro run_started_timestamp() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 {#- True when a timestamp lies outside [1990-01-01, build start]; NULL stays NULL. -#}

@@ -1,4 +1,5 @@
-"""Utility macros: integer_series, count_where, is_blank, union_all_segment and type_double."""
+"""Utility macros: integer_series, count_where, is_blank, union_all_segment, type_double and
+run_started_timestamp."""
 
 from __future__ import annotations
 
@@ -213,3 +214,15 @@ def test_type_double(dbt):
     assert row["two_to_24_plus_one"] == 16777217
     # why the macro exists: dbt.type_float() is REAL on DuckDB, |0.33333334 - 1/3| > 1e-9
     assert abs(float(row["one_third_dbt_float"]) - 1 / 3) > 1e-9
+
+
+def test_run_started_timestamp_keeps_the_microseconds(dbt):
+    # `_loaded_at` (loaded_at) is this timestamp. Cut to the second, two runs started within
+    # one second stamped alike, and a model downstream took the second run's rows for old
+    # (the watermark compares with `>`): tests/incremental/test_points_scope.py failed so once.
+    [row] = dbt.show("""
+        select {{ run_started_timestamp() }} as stamped,
+            '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as started""")
+    started = dt.datetime.fromisoformat(row["started"])
+    assert row["stamped"] == started
+    assert row["stamped"].microsecond == started.microsecond
