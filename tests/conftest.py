@@ -26,7 +26,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import fast_events
 import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
@@ -41,10 +40,6 @@ if _MAIN is not None and _MAIN.__spec__ is None and not hasattr(_MAIN, "__file__
 # dbt formats every event for it and scrubs each line of the environment's secrets, about a
 # tenth of a small build's CPU (14.3 -> 12.8 s). DBT_LOG_LEVEL_FILE=debug brings it back.
 os.environ.setdefault("DBT_LOG_LEVEL_FILE", "none")
-
-# dbt's event messages built by their constructor, not by ParseDict in Python: a ninth of a
-# small build's CPU (tests/fast_events.py; tests/test_fast_events.py checks the messages).
-fast_events.install()
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DATASETS_DIR = PROJECT_DIR / "datasets"
