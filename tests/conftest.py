@@ -52,13 +52,6 @@ enable_test_caching()
 # CPU-s, a small build 9.9 -> 8.8 CPU-s.
 template_cache.install()
 
-# The cyclic garbage collector less often: a dbt command makes hundreds of thousands of
-# objects (a manifest copy among them), and with Python's default thresholds (700, 10, 10)
-# the collector took a sixth of the tests' CPU, most of it in full collections over the
-# whole heap. tests/reference and test_currencies together: 143 to 159 CPU-s with the
-# default, 127 with these, at about the same peak memory (0.5 GB).
-gc.set_threshold(20_000, 10, 10)
-
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DATASETS_DIR = PROJECT_DIR / "datasets"
 
