@@ -19,6 +19,7 @@ from types import CodeType
 from typing import Any
 
 from dbt_common.clients.jinja import MacroFuzzEnvironment
+from jinja2.utils import _PassArg
 
 COMPILE = MacroFuzzEnvironment.compile
 _CODE: dict[tuple, CodeType] = {}
@@ -27,10 +28,14 @@ hits = 0
 
 def _settings(env: MacroFuzzEnvironment) -> tuple:
     """What the code Jinja generates depends on, but the source and names: the environment's
-    class (text or native code generator), its extensions (tags), its syntax, and the options
+    class (text or native code generator), its extensions (tags), its syntax, the filters and
+    tests it has with what each is passed (context, environment or neither), and the options
     the code generator reads."""
     return (
         type(env), tuple(sorted(env.extensions)),
+        tuple(sorted((name, _PassArg.from_obj(f)) for name, f in env.filters.items())),
+        tuple(sorted((name, _PassArg.from_obj(f)) for name, f in env.tests.items())),
+        env.intercepted_binops, env.intercepted_unops,
         env.block_start_string, env.block_end_string,
         env.variable_start_string, env.variable_end_string,
         env.comment_start_string, env.comment_end_string,
@@ -41,7 +46,8 @@ def _settings(env: MacroFuzzEnvironment) -> tuple:
 
 
 def compile_cached(env: MacroFuzzEnvironment, source: Any, name: str | None = None,
-            filename: str | None = None, raw: bool = False, defer_init: bool = False) -> Any:
+                   filename: str | None = None, raw: bool = False,
+                   defer_init: bool = False) -> Any:
     """``Environment.compile``, with the code of a text compiled before kept."""
     global hits
     if raw or not isinstance(source, str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import template_cache
 from dbt_common.clients.jinja import MacroFuzzEnvironment, get_template, render_template
+from jinja2 import pass_context
 
 
 def render(text: str, native: bool = False, **context):
@@ -32,6 +33,17 @@ def test_text_and_native_environments_keep_code_of_their_own():
     assert render(text, native=True) == 42
     assert render(text) == "42"
     assert render(text, native=True) == 42
+
+
+def test_a_filter_passed_another_argument_gets_code_of_its_own():
+    # the code calls a filter with the context first when it asks for it (pass_context)
+    plain, with_context = MacroFuzzEnvironment(), MacroFuzzEnvironment()
+    plain.filters["shout"] = lambda value: f"{value}!"
+    with_context.filters["shout"] = pass_context(
+        lambda context, value: f"{value}, {context['who']}!")
+    text = "{{ 'hello' | shout }} (shout)"
+    assert plain.from_string(text).render({}) == "hello! (shout)"
+    assert with_context.from_string(text).render({"who": "you"}) == "hello, you! (shout)"
 
 
 def test_a_different_text_is_compiled_anew():
