@@ -19,7 +19,6 @@ from types import CodeType
 from typing import Any
 
 from dbt_common.clients.jinja import MacroFuzzEnvironment
-from jinja2.utils import _PassArg
 
 COMPILE = MacroFuzzEnvironment.compile
 _CODE: dict[tuple, CodeType] = {}
@@ -28,13 +27,13 @@ hits = 0
 
 def _settings(env: MacroFuzzEnvironment) -> tuple:
     """What the code Jinja generates depends on, but the source and names: the environment's
-    class (text or native code generator), its extensions (tags), its syntax, the filters and
-    tests it has with what each is passed (context, environment or neither), and the options
-    the code generator reads."""
+    class (text or native code generator), its extensions (tags), its syntax, its filters and
+    tests (the code passes one the context or the environment first when it asks for it: the
+    functions themselves are in the key, which dbt takes from its modules for each new
+    environment), and the options the code generator reads."""
     return (
         type(env), tuple(sorted(env.extensions)),
-        tuple(sorted((name, _PassArg.from_obj(f)) for name, f in env.filters.items())),
-        tuple(sorted((name, _PassArg.from_obj(f)) for name, f in env.tests.items())),
+        tuple(env.filters.items()), tuple(env.tests.items()),
         env.intercepted_binops, env.intercepted_unops,
         env.block_start_string, env.block_end_string,
         env.variable_start_string, env.variable_end_string,
