@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import template_cache
+import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt_common.tests import enable_test_caching
 
@@ -63,7 +64,11 @@ def dbt_dirs(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("dbt")
     profiles = root / "profiles"
     profiles.mkdir()
-    shutil.copy(PROJECT_DIR / "profiles.example.yml", profiles / "profiles.yml")
+    # The tests' builds run on one dbt thread: two pytest workers keep both cores busy, and
+    # a second thread only adds switching between them (a small build 9.3 -> 8.8 CPU-s).
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.example.yml").read_text())
+    profile["loyalty_analytics"]["outputs"]["duckdb"]["threads"] = 1
+    (profiles / "profiles.yml").write_text(yaml.safe_dump(profile, sort_keys=False))
     dirs = {"profiles": profiles, "target": root / "target", "logs": root / "logs"}
     if "PYTEST_XDIST_WORKER" in os.environ:
         dirs["manifests"] = tmp_path_factory.getbasetemp().parent / "manifests"
