@@ -169,7 +169,8 @@ dagster: install ## start Dagster (dagster dev) on localhost with the nightly sc
 
 # sqlfluff compiles the models against a warehouse of its own, always empty: an incremental
 # model then lints as its full-refresh SQL, whatever the demo warehouse holds. Two processes
-# (LINT_PROCESSES): the dbt templater renders each file in its own, 64 -> 39 s.
+# (LINT_PROCESSES): the dbt templater renders each file in its own, 64 -> 39 s. With sqlfluff's
+# Rust parser (sqlfluffrs, same parse trees): 67 -> 57 CPU-s, 38 -> 33 s.
 LINT_PROCESSES ?= 2
 lint: install ## ruff and sqlfluff
 	@mkdir -p warehouse
