@@ -201,18 +201,19 @@ test-properties: install ## the property tests with more examples (DELIVERY_EXAM
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/incremental/test_deliveries.py \
 	  tests/attack/test_properties.py
 
-# Lint, then pytest, then Postgres and Spark side by side (each leaves a core idle part of the
-# time: 290 s one after the other, 203 s together). pytest runs the project check
-# (tests/test_project_checks.py, the same check_project as make check-project). The Postgres
-# and Spark tests share one DuckDB build (LOYALTY_SHARED_BUILDS, tests/conftest.py built_once).
+# Lint beside pytest (sqlfluff in one process, LINT_PROCESSES=1: 443 s for both, against 33 s
+# then 431 to 440 s; their output line by line), then Postgres and Spark side by side (each
+# leaves a core idle part of the time: 290 s one after the other, 203 s together). pytest runs
+# the project check (tests/test_project_checks.py, the same check_project as make
+# check-project). The Postgres and Spark tests share one DuckDB build (LOYALTY_SHARED_BUILDS,
+# tests/conftest.py built_once).
 # pytest beside Postgres, then Spark, was slower: 1,033 s in all against 983 s (2026-12-05).
 # --output-sync keeps each target's output in one piece. TEST_JOBS=1 runs them in turn.
 # What apt-get installs comes first, one at a time (two apt-gets at once fight over its lock).
 TEST_JOBS ?= 2
 
 test: install browser postgres-server java ## lint, pytest (project check, dbt unit and data tests, Dagster, the package), Postgres, Spark
-	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory test-pytest
+	$(MAKE) --no-print-directory -j 2 --output-sync=line lint test-pytest LINT_PROCESSES=1
 	shared=$$(mktemp -d) && LOYALTY_SHARED_BUILDS=$$shared \
 	  $(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target test-postgres test-spark; \
 	  status=$$?; rm -rf $$shared; exit $$status
