@@ -180,6 +180,7 @@ class Dbt:
     def __init__(self, dirs: dict[str, Path], warehouse: Path):
         self.dirs = dirs
         self.warehouse = warehouse
+        self._failed_parse: dbtRunnerResult | None = None
 
     def _common(self) -> list[str]:
         return [
@@ -192,7 +193,7 @@ class Dbt:
 
     def _manifest(self, args: tuple[str, ...]):
         """A copy of the parsed manifest for ``args``, from this process's cache or parsed now
-        (None when the parse fails: the command then parses itself and reports the error)."""
+        (None when the parse fails: ``invoke`` then answers with the failed parse)."""
         key = _parse_key(args, self.warehouse)
         if key is None:
             return None
@@ -210,12 +211,23 @@ class Dbt:
         parsed = dbtRunner().invoke(
             ["parse", "--quiet", *[part for option in key[0] for part in option],
              *self._common()])
-        return _pickled(parsed.result) if parsed.success else None
+        if not parsed.success:
+            self._failed_parse = parsed
+            return None
+        return _pickled(parsed.result)
 
     def invoke(self, *args: str, expect_success: bool = True) -> dbtRunnerResult:
+        """``dbt *args``. When the project's parse fails (an invalid var, among others), the
+        command would fail in the same parse, with the same error: the failed parse is its
+        result (a second parse of each bad var took about 1 s)."""
         os.environ["DBT_DUCKDB_PATH"] = str(self.warehouse)
         full = [*args, *self._common()]
-        result = dbtRunner(manifest=self._manifest(args)).invoke(full)
+        self._failed_parse = None
+        manifest = self._manifest(args)
+        if manifest is None and self._failed_parse is not None:
+            result = self._failed_parse
+        else:
+            result = dbtRunner(manifest=manifest).invoke(full)
         if expect_success and not result.success:
             detail = result.exception or _failures(result)
             raise AssertionError(f"dbt {' '.join(args)} failed: {detail}")
