@@ -48,8 +48,8 @@ def spark_type(duckdb_type: str) -> str:
 def session_config(warehouse_dir: str | os.PathLike, metastore_dir: str | os.PathLike,
                    ) -> dict[str, str]:
     """Settings of a small local session: tables under ``warehouse_dir``, the Derby metastore
-    (and derby.log) under ``metastore_dir``, UTC, two partitions, no web UI, neither adaptive
-    execution nor whole-stage code generation.
+    (and derby.log) under ``metastore_dir``, UTC, one partition after a shuffle, no web UI,
+    neither adaptive execution nor whole-stage code generation.
 
     The same settings as the `spark` target's server_side_parameters in profiles.example.yml.
     """
@@ -61,7 +61,10 @@ def session_config(warehouse_dir: str | os.PathLike, metastore_dir: str | os.Pat
         "spark.hadoop.javax.jdo.option.ConnectionURL":
             "jdbc:derby:;databaseName=metastore_db;create=true",
         "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": "2",
+        # One partition after a shuffle: each of the build's few hundred small queries then
+        # runs one task per stage where it ran two. The Spark test, two runs each way:
+        # 199-209 CPU-s, 127-133 s with one; 215-218 CPU-s, 137-138 s with two.
+        "spark.sql.shuffle.partitions": "1",
         "spark.ui.enabled": "false",
         # Small local data: re-planning each query (adaptive execution) and generating Java
         # code for it cost more than they save. The Spark test: 215-234 -> 201-212 CPU-s.
