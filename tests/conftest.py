@@ -259,26 +259,33 @@ def _failures(result: dbtRunnerResult) -> str:
     return "\n".join(lines) or "unknown failure"
 
 
-# The test files that take longest, longest first (the CPU seconds of each, measured on
-# 2026-12-05; `make test` lists the slowest tests with --durations). They run
+# The test files that take longest, longest first (the seconds of each on one worker,
+# measured on 2026-12-05; `make test` lists the slowest tests with --durations). They run
 # before the others: pytest-xdist hands each worker a whole file as it comes free (--dist
 # loadfile), and a long file handed out last kept one worker busy while the other had
-# nothing left. The Makefile turns off xdist's own order (--no-loadscope-reorder: files with
-# the most tests first, which puts these, with few tests each, last).
+# nothing left (test_validate.py and test_pipeline.py, last in collection order: 20 s). The
+# Makefile turns off xdist's own order (--no-loadscope-reorder: files with the most tests
+# first, which puts these, with few tests each, last).
 LONGEST_FIRST = (
-    "tests/reference/test_marts_match_reference.py",  # 110 s: five settings, a build each
-    "tests/dashboard/test_metricflow.py",  # 85 s: 9 s of MetricFlow planning per query
-    "tests/test_incremental.py",  # 80 s
-    "tests/incremental/test_deliveries.py",  # 55 s
-    "tests/test_predictive_models.py",  # 55 s
-    "tests/e2e/test_currencies.py",  # 55 s
-    "tests/attack/test_edge_cases.py",  # 50 s
-    "tests/attack/test_dirty_vs_clean.py",  # 45 s
-    "tests/macros/test_var_validation.py",  # 45 s: a parse per bad value
-    "tests/test_integration_project.py",  # 40 s
-    "tests/test_orchestration.py",  # 40 s
-    "tests/e2e/test_time_zones.py",  # 35 s, 55 s when it makes the shared e2e build
-    "tests/test_program_optional.py",  # 30 s
+    "tests/reference/test_marts_match_reference.py",  # 93 s: five settings, a build each
+    "tests/dashboard/test_metricflow.py",  # 78 s: 7 s of MetricFlow planning per query
+    "tests/test_incremental.py",  # 67 s
+    "tests/incremental/test_deliveries.py",  # 47 s
+    "tests/e2e/test_currencies.py",  # 45 s
+    "tests/attack/test_edge_cases.py",  # 42 s
+    "tests/e2e/test_time_zones.py",  # 37 s, with the shared e2e build when it makes it
+    "tests/test_predictive_models.py",  # 36 s
+    "tests/test_integration_project.py",  # 36 s
+    "tests/attack/test_dirty_vs_clean.py",  # 31 s
+    "tests/test_orchestration.py",  # 30 s
+    "tests/test_program_optional.py",  # 25 s
+    "tests/test_validate.py",  # 23 s
+    "tests/test_pipeline.py",  # 22 s
+    "tests/e2e/test_own_tables.py",  # 17 s
+    "tests/e2e/test_segments_and_win_back.py",  # 16 s
+    "tests/e2e/test_marts_short_windows.py",  # 16 s
+    "tests/attack/test_properties.py",  # 14 s
+    "tests/test_project_checks.py",  # 14 s
 )
 
 
