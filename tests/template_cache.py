@@ -22,7 +22,6 @@ from dbt_common.clients.jinja import MacroFuzzEnvironment
 
 COMPILE = MacroFuzzEnvironment.compile
 _CODE: dict[tuple, CodeType] = {}
-hits = 0
 
 
 def _settings(env: MacroFuzzEnvironment) -> tuple:
@@ -48,15 +47,12 @@ def compile_cached(env: MacroFuzzEnvironment, source: Any, name: str | None = No
                    filename: str | None = None, raw: bool = False,
                    defer_init: bool = False) -> Any:
     """``Environment.compile``, with the code of a text compiled before kept."""
-    global hits
     if raw or not isinstance(source, str):
         return COMPILE(env, source, name, filename, raw, defer_init)
     key = (_settings(env), source, name, filename, defer_init)
     code = _CODE.get(key)
     if code is None:
         code = _CODE[key] = COMPILE(env, source, name, filename, raw, defer_init)
-    else:
-        hits += 1
     return code
 
 
