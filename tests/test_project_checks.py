@@ -97,8 +97,7 @@ def column(name, *tests, description="A column.", constraints=()) -> Column:
                   tests=[DataTest(name=f"{t}_{name}", type=t) for t in tests])
 
 
-COMPOSITE = DataTest(name="key", type="unique_combination_of_columns",
-                 kwargs={"combination_of_columns": ["a", "b"]})
+COMPOSITE = DataTest(name="key", type="primary_key", kwargs={"column_names": ["a", "b"]})
 
 
 def evaluate(rule_class, node, **config):
@@ -119,6 +118,8 @@ def test_model_has_data_test():
         (model(columns=[column("id", "unique")]), True),  # unique, may be NULL
         (model(columns=[column("id", "unique", constraints=["not_null"])]), True),  # no contract
         (model(columns=[column("id", "unique", "not_null")]), False),
+        (model(columns=[column("id", "primary_key")]), False),
+        (model(columns=[column("id", "not_null")]), True),  # never NULL, may repeat
         (model(columns=[column("id", "unique", constraints=["not_null"])], contract=True), False),
         (model(tests=[COMPOSITE]), False),
     ],

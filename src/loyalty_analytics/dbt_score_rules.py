@@ -27,7 +27,9 @@ STAGING_DIR = "models/staging/"
 # Tests that prove a column is never NULL, besides a not_null constraint of an enforced contract.
 NOT_NULL = "not_null"
 UNIQUE = "unique"
-COMPOSITE_UNIQUE = "unique_combination_of_columns"
+# The project's key test (tests/generic/primary_key.sql): unique and never NULL, on the key
+# column or, with column_names, on the model for a composite key.
+PRIMARY_KEY = "primary_key"
 
 
 def _is_staging_path(path: str) -> bool:
@@ -42,7 +44,7 @@ def _never_null(model: Model, column_name: str) -> bool:
     column = model.get_column(column_name)
     if column is None:
         return False
-    if any(test.type == NOT_NULL for test in column.tests):
+    if any(test.type in (NOT_NULL, PRIMARY_KEY) for test in column.tests):
         return True
     # An enforced contract creates the table with the constraint: the database refuses NULLs.
     return _is_contract_enforced(model) and any(c.type == NOT_NULL for c in column.constraints)
@@ -58,17 +60,20 @@ def model_has_data_test(model: Model) -> RuleViolation | None:
 
 @rule(severity=Severity.HIGH)
 def model_key_is_tested(model: Model, keyless: dict | None = None) -> RuleViolation | None:
-    """A model's key is tested: unique + not_null on one column, or
-    unique_combination_of_columns on a composite key (models in `keyless` have none)."""
+    """A model's key is tested: primary_key on the key column, or on the model with
+    column_names for a composite key; or unique on a column that is never NULL (not_null, or
+    the constraint of an enforced contract). Models in `keyless` have none."""
     if model.name in (keyless or {}):
         return None
-    if any(test.type == COMPOSITE_UNIQUE for test in model.tests):
+    if any(test.type == PRIMARY_KEY for test in model.tests):
+        return None
+    if any(t.type == PRIMARY_KEY for c in model.columns for t in c.tests):
         return None
     unique = [c.name for c in model.columns if any(t.type == UNIQUE for t in c.tests)]
     if not unique:
         return RuleViolation(
-            "No key test: add unique + not_null to the key column, or "
-            "unique_combination_of_columns to the model (or list it in `keyless` with why)."
+            "No key test: add primary_key to the key column, or to the model with "
+            "column_names: [...] for a composite key (or list it in `keyless` with why)."
         )
     if any(_never_null(model, name) for name in unique):
         return None

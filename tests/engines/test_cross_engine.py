@@ -42,7 +42,7 @@ pytestmark = [
 DBT_VARS = {"as_of_date": raw_data.MID_MONTH_AS_OF.isoformat(), "churn_window_days": 90,
             "repeat_window_days": 7}
 
-# Every mart and the columns that identify a row (their unique_combination_of_columns).
+# Every mart and the columns that identify a row (their primary_key).
 PERIOD_SEGMENT = ("period_grain", "period_start", "segment")
 MART_KEYS: dict[str, tuple[str, ...]] = {
     "dim_customers": ("customer_id",),
