@@ -29,7 +29,7 @@ from attack.support import (
     read_table,
     table_differences,
 )
-from conftest import Dbt, built_once, checkpoint, copy_warehouse, warehouse_file
+from conftest import WITHOUT_UNIT_TESTS, Dbt, built_once, checkpoint, copy_warehouse, warehouse_file
 from incremental.nights import dbt
 
 from loyalty_analytics.cli import main as loyalty
@@ -203,7 +203,7 @@ def built(request, dbt_dirs, tmp_path_factory) -> dict:
     # A second incremental run with nothing new changes nothing either; `dbt build` then
     # runs every data test on the incrementally built tables (rows_reconcile included).
     # The unit tests read no raw data (they run in `make test`): left out.
-    dbt(dbt_dirs, (("build", "--exclude", "resource_type:unit_test"), incremental))
+    dbt(dbt_dirs, (("build", *WITHOUT_UNIT_TESTS), incremental))
     return {"incremental": incremental, "full": full, "night": night,
             "gap_days": request.param}
 

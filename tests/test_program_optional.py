@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, WITHOUT_UNIT_TESTS
 
 from loyalty_analytics.contract import OPTIONAL_TABLES, REQUIRED_TABLES, create_table_sql
 
@@ -75,7 +75,7 @@ def test_the_build_stops_naming_the_var_when_the_program_is_enabled(without_prog
 def test_everything_else_builds_with_the_program_disabled(without_program):
     warehouse, work = without_program
     run = dbt(warehouse, work / "disabled", "build", "--vars", "{loyalty_program_enabled: false}",
-              "--exclude", "resource_type:unit_test")
+              *WITHOUT_UNIT_TESTS)
     assert run.returncode == 0, run.stdout[-3000:]
     built = tables(warehouse)
     assert {"mart_loyalty_kpis", "mart_data_quality", "mart_returning_aov"} <= built

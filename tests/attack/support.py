@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from conftest import WITHOUT_UNIT_TESTS
 
 from loyalty_analytics.contract import (
     OPTIONAL_TABLES,
@@ -43,7 +44,7 @@ PROGRAM_QUARANTINED = {table: f"quarantine_{table}" for table in OPTIONAL_TABLES
 MART_SELECTION = (
     "--select", *(f"+{name}" for name in (*MARTS, "mart_data_quality")),
     "--indirect-selection", "cautious",
-    "--exclude", "resource_type:unit_test",
+    *WITHOUT_UNIT_TESTS,
 )
 
 FLOAT_TOLERANCE = 1e-9

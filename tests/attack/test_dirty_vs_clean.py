@@ -18,7 +18,7 @@ from datetime import date
 import duckdb
 import pytest
 import yaml
-from conftest import PROJECT_DIR, Dbt, warehouse_file
+from conftest import PROJECT_DIR, WITHOUT_UNIT_TESTS, Dbt, warehouse_file
 
 from attack import support
 from attack.support import (
@@ -45,7 +45,7 @@ END_DATE = date(2025, 6, 30)
 # Pinned in both builds: a future-dated row could otherwise move the default as-of date.
 DBT_VARS = "{as_of_date: '2025-06-30'}"
 # Every model and data test; the unit tests read no raw data (they run in `make test`).
-BUILD = ("build", "--vars", DBT_VARS, "--exclude", "resource_type:unit_test")
+BUILD = ("build", "--vars", DBT_VARS, *WITHOUT_UNIT_TESTS)
 # The contract's marts, the staging and quarantine models: read after each build.
 # Every raw table, the loyalty program's two included: the dirty copy has bad rows in each.
 STAGED = {**support.STAGED, **PROGRAM_STAGED}

@@ -12,11 +12,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import Dbt
+from conftest import WITHOUT_UNIT_TESTS, Dbt
 
 from attack.support import MARTS, read_table, write_raw
 
-BUILD = ("build", "--exclude", "resource_type:unit_test", "--quiet")
+BUILD = ("build", *WITHOUT_UNIT_TESTS, "--quiet")
 MAX_AMOUNT = Decimal("9999999999999999.99")  # the largest decimal(18,2)
 
 

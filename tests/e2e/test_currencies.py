@@ -37,7 +37,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 from attack.support import read_table, table_differences
-from conftest import Dbt, copy_warehouse, warehouse_file
+from conftest import WITHOUT_UNIT_TESTS, Dbt, copy_warehouse, warehouse_file
 
 from loyalty_analytics.contract import RAW_TABLES, create_table_sql
 
@@ -131,16 +131,17 @@ def built(dbt_dirs, tmp_path_factory) -> dict:
     first, night, full, no_rates = (warehouse_file(root / name)
                                     for name in ("first", "night", "full", "no_rates"))
     load_raw(first)
-    Dbt(dbt_dirs, first).invoke("build", "--vars", VARS, "--quiet")
+    Dbt(dbt_dirs, first).invoke("build", *WITHOUT_UNIT_TESTS, "--vars", VARS, "--quiet")
     # The state after the first night, kept for the tests below; then the late rates.
     copy_warehouse(first, night)
     with duckdb.connect(str(night)) as con:
         con.executemany("insert into raw.exchange_rates values (?, ?, ?)", LATE_RATES)
-    Dbt(dbt_dirs, night).invoke("build", "--vars", VARS, "--quiet")
+    Dbt(dbt_dirs, night).invoke("build", *WITHOUT_UNIT_TESTS, "--vars", VARS, "--quiet")
     copy_warehouse(night, full)
-    Dbt(dbt_dirs, full).invoke("build", "--full-refresh", "--vars", VARS, "--quiet")
+    Dbt(dbt_dirs, full).invoke("build", *WITHOUT_UNIT_TESTS, "--full-refresh", "--vars", VARS,
+                               "--quiet")
     load_raw(no_rates, with_rates=False)
-    Dbt(dbt_dirs, no_rates).invoke("build", "--vars", VARS, "--quiet")
+    Dbt(dbt_dirs, no_rates).invoke("build", *WITHOUT_UNIT_TESTS, "--vars", VARS, "--quiet")
     return {"first": first, "night": night, "full": full, "no_rates": no_rates}
 
 

@@ -16,7 +16,7 @@ import json
 import duckdb
 import pytest
 from attack.support import read_table, table_differences
-from conftest import Dbt
+from conftest import WITHOUT_UNIT_TESTS, Dbt
 
 from e2e.dataset import AS_OF_DATE, default_build, load_raw
 from loyalty_analytics.contract import RAW_TABLES
@@ -37,7 +37,8 @@ def warehouses(dbt_dirs, tmp_path_factory) -> dict:
         for table, name in OWN_NAMES.items():
             con.execute(f"create table shop.{name} as select * from raw.{table}")
         con.execute("drop schema raw cascade")
-    Dbt(dbt_dirs, own).invoke("build", "--vars", json.dumps(mapped_vars("own")), "--quiet")
+    own_vars = json.dumps(mapped_vars("own"))
+    Dbt(dbt_dirs, own).invoke("build", *WITHOUT_UNIT_TESTS, "--vars", own_vars, "--quiet")
     return {"default": default, "own": own}
 
 

@@ -30,7 +30,7 @@ import json
 
 import duckdb
 import pytest
-from conftest import Dbt
+from conftest import WITHOUT_UNIT_TESTS, Dbt
 
 from e2e.checks import assert_row, read
 from e2e.dataset import as_date, d
@@ -158,7 +158,7 @@ def built(dbt_dirs, tmp_path_factory):
     load_raw(warehouse)
     result = Dbt(dbt_dirs, warehouse).invoke(
         "build", "--select", *MODELS, "--vars", json.dumps(VARS),
-        "--exclude", "resource_type:unit_test")
+        *WITHOUT_UNIT_TESTS)
     statuses = [(r.node.unique_id, str(r.status)) for r in result.result.results]
     return warehouse, statuses
 

@@ -17,7 +17,7 @@ import os
 import duckdb
 import pytest
 from attack.support import read_table, table_differences
-from conftest import Dbt
+from conftest import WITHOUT_UNIT_TESTS, Dbt
 
 from e2e.dataset import AS_OF_DATE, default_build, load_raw
 
@@ -43,7 +43,8 @@ def build(dbt_dirs, warehouse, session_zone: str, dbt_vars: dict, timestamptz: b
                                 f"using timezone('UTC', {column})")
     os.environ["DBT_DUCKDB_TIMEZONE"] = session_zone
     try:
-        Dbt(dbt_dirs, warehouse).invoke("build", "--vars", json.dumps(dbt_vars), "--quiet")
+        Dbt(dbt_dirs, warehouse).invoke("build", *WITHOUT_UNIT_TESTS,
+                                        "--vars", json.dumps(dbt_vars), "--quiet")
     finally:
         os.environ.pop("DBT_DUCKDB_TIMEZONE", None)
 

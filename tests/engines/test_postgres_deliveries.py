@@ -21,6 +21,7 @@ import random
 
 import pytest
 from attack.support import write_raw
+from conftest import WITHOUT_UNIT_TESTS
 from incremental.test_deliveries import DELIVERY_KINDS, FIRST_NIGHT, LAST_NIGHT, STAMPS, Feed
 
 from .test_cross_engine import _restore, dbt_invoke
@@ -35,7 +36,7 @@ NIGHTS = [
 DATABASES = ("incremental", "full_refresh")
 # The unit tests ran on Postgres in test_cross_engine's build; they read fixtures, not the
 # deliveries.
-BUILD = ("build", "--exclude", "resource_type:unit_test")
+BUILD = ("build", *WITHOUT_UNIT_TESTS)
 
 
 def tables(con) -> dict[str, list[tuple]]:

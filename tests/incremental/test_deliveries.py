@@ -51,7 +51,7 @@ from attack.support import (
     table_differences,
     write_raw,
 )
-from conftest import copy_warehouse, warehouse_file
+from conftest import WITHOUT_UNIT_TESTS, copy_warehouse, warehouse_file
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -386,7 +386,7 @@ def strip(table):
 EXAMPLES = int(os.environ.get("LOYALTY_DELIVERY_EXAMPLES", "1"))
 # The models and their data tests; the unit tests read no raw data (they run in `make test`),
 # and ran in each of the example's builds: 7 of them, about 2 s a build.
-BUILD = ("build", "--exclude", "resource_type:unit_test")
+BUILD = ("build", *WITHOUT_UNIT_TESTS)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 2,

@@ -20,9 +20,9 @@ from . import raw_data
 from .reference import KEYS, OneOf, Reference
 
 try:  # tests/ is on sys.path when it is not a package (rootdir conftest)
-    from conftest import Dbt
+    from conftest import WITHOUT_UNIT_TESTS, Dbt
 except ImportError:  # pragma: no cover - tests/ turned into a package
-    from tests.conftest import Dbt
+    from tests.conftest import WITHOUT_UNIT_TESTS, Dbt
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-12
@@ -81,7 +81,8 @@ def built(request, dbt_dirs, tmp_path_factory) -> Built:
     warehouse = tmp_path_factory.mktemp(f"reference_{name}") / "warehouse.duckdb"
     raw_data.load(warehouse, raw)
     dbt = Dbt(dbt_dirs, warehouse)
-    result = dbt.invoke("build", "--vars", json.dumps(setting.dbt_vars), expect_success=False)
+    result = dbt.invoke("build", *WITHOUT_UNIT_TESTS, "--vars", json.dumps(setting.dbt_vars),
+                        expect_success=False)
     detail = ""
     if not result.success:
         failures = [
