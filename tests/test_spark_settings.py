@@ -1,0 +1,25 @@
+"""The `spark` target of profiles.example.yml and loyalty_analytics.spark.session_config() hold
+the same settings: dbt-spark's session method starts the session from the first when a user
+runs dbt, the engine tests and scripts/engine_build.py start it from the second."""
+
+from __future__ import annotations
+
+import yaml
+from conftest import PROJECT_DIR
+
+from loyalty_analytics.spark import session_config
+
+# Set from environment variables in the profile (Jinja), from arguments in session_config().
+PATHS = {"spark.sql.warehouse.dir", "spark.driver.extraJavaOptions"}
+# Added to every profile's server_side_parameters by dbt-spark itself (SparkCredentials).
+SET_BY_DBT_SPARK = {"spark.sql.ansi.enabled": "false"}
+
+
+def test_the_profile_and_the_session_set_the_same():
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.example.yml").read_text())
+    in_profile = {**profile["loyalty_analytics"]["outputs"]["spark"]["server_side_parameters"],
+                  **SET_BY_DBT_SPARK}
+    in_session = session_config("warehouse/spark", "warehouse/spark-metastore")
+    assert set(in_profile) == set(in_session)
+    assert {key: str(value) for key, value in in_profile.items() if key not in PATHS} == {
+        key: value for key, value in in_session.items() if key not in PATHS}
