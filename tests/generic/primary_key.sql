@@ -13,6 +13,12 @@
     they do in a GROUP BY (mart_data_quality's row_date, NULL for rows without a date).
 -#}
 {% test primary_key(model, column_name=none, column_names=none, nullable_columns=[]) %}
+{%- if column_name is not none and column_names is not none -%}
+    {{ exceptions.raise_compiler_error(
+        "primary_key on " ~ model ~ ": on the column " ~ column_name
+        ~ ", it takes no column_names: set it on the model for a composite key"
+    ) }}
+{%- endif -%}
 {%- set key = [column_name] if column_name is not none else (column_names or []) -%}
 {%- if key | length == 0 -%}
     {{ exceptions.raise_compiler_error(

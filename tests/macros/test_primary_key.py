@@ -66,7 +66,9 @@ def test_a_single_key_column(dbt):
     ("", "give the key, on its column or as column_names"),
     ("column_names=['grain'], nullable_columns=['segment']",
      "nullable column segment is not in the key"),
-], ids=["no_key", "nullable_outside_the_key"])
+    ("column_name='n', column_names=['grain', 'period_start']",
+     "on the column n, it takes no column_names"),
+], ids=["no_key", "nullable_outside_the_key", "column_and_column_names"])
 def test_a_wrong_call_fails_with_a_clear_error(dbt, arguments, message):
     sql = f"{{{{ test_primary_key(model={MODEL!r}{', ' if arguments else ''}{arguments}) }}}}"
     result = dbt.invoke("show", "--inline", sql, "--quiet", expect_success=False)
