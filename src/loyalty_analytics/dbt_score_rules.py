@@ -44,7 +44,7 @@ def _never_null(model: Model, column_name: str) -> bool:
     column = model.get_column(column_name)
     if column is None:
         return False
-    if any(test.type in (NOT_NULL, PRIMARY_KEY) for test in column.tests):
+    if any(test.type == NOT_NULL for test in column.tests):
         return True
     # An enforced contract creates the table with the constraint: the database refuses NULLs.
     return _is_contract_enforced(model) and any(c.type == NOT_NULL for c in column.constraints)
