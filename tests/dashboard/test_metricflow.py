@@ -9,13 +9,16 @@ segment gives each segment's rows. The rates are ratios of sums or derived metri
 the marts compute the same formulas through the macros of macros/metrics: they agree to
 floating-point rounding.
 
-One `mf` process per query is slow to start, so each query asks for every metric it can, and
-the answers are cached for the module (the warehouse is built once per session, conftest.py).
+Each query asks for every metric it can. The module's `mf` commands run once, all in one
+Python process (`MfCommands`): each is a separate call of the `mf` command line with its own
+arguments, but a new `mf` process spends about 3 s importing MetricFlow and loading the
+manifest before it plans anything (the warehouse is built once per session, conftest.py).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import math
 import subprocess
 from pathlib import Path
@@ -141,38 +144,92 @@ EVERY_METRIC = {**KPI, **PROGRAM, **POINTS, **RETURNING, **JOIN_EFFECT}
 
 
 def mf(demo: Demo, *args: str) -> subprocess.CompletedProcess:
+    """The `mf` command itself, in its own process (test_metricflow_program.py)."""
     done = subprocess.run([str(BIN / "mf"), *args], cwd=demo.project, env=demo.env(),
                           capture_output=True, text=True, check=False, timeout=600)
     assert done.returncode == 0, f"mf {' '.join(args)}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
     return done
 
 
-def mf_csv(demo: Demo, out: Path, metrics, group_by: list[str], where: str | None = None):
-    """`mf query` to a CSV file, read back as {metric_time period start: [rows]}."""
-    args = ["query", "--metrics", ",".join(metrics), "--group-by", ",".join(group_by),
-            "--order", ",".join(group_by), "--csv", str(out)]
-    if where:
-        args += ["--where", where]
-    mf(demo, *args)
-    with out.open(newline="") as handle:
-        return list(csv.DictReader(handle))
+# The `mf` console script calls `dbt_metricflow.cli.main:cli`. This runs that command line once
+# per command, with one CLIConfiguration (the click object `mf` creates on each start). Each
+# command's output is captured on its own at the file descriptors (the spinners of `mf`,
+# which print the validation's result, hold the terminal's stream); one exit code and output
+# per command go to the file named by the second argument.
+MF_COMMANDS_SCRIPT = """
+import json, os, sys, tempfile
+from dbt_metricflow.cli.cli_configuration import CLIConfiguration
+from dbt_metricflow.cli.main import cli
+
+config, done = CLIConfiguration(), []
+for args in json.loads(sys.argv[1]):
+    with tempfile.TemporaryFile("w+") as output:
+        sys.stdout.flush(), sys.stderr.flush()
+        terminal = os.dup(1), os.dup(2)
+        os.dup2(output.fileno(), 1), os.dup2(output.fileno(), 2)
+        try:
+            cli.main(args, prog_name="mf", obj=config, standalone_mode=False)
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        except Exception as error:  # click's own errors (a bad option) and anything else
+            code = 1
+            print(f"{type(error).__name__}: {error}")
+        finally:
+            sys.stdout.flush(), sys.stderr.flush()
+            os.dup2(terminal[0], 1), os.dup2(terminal[1], 2)
+        output.seek(0)
+        done.append({"code": code, "output": output.read()})
+with open(sys.argv[2], "w") as results:
+    json.dump(done, results)
+"""
+
+# The module's queries: name -> (metrics, group by).
+QUERIES = {
+    **{f"all_{grain}": (EVERY_METRIC, [f"metric_time__{grain}"]) for grain in GRAINS},
+    "segment_month": (KPI, ["metric_time__month", "period_segment__segment"]),
+    "program_quarter": (PROGRAM, ["metric_time__quarter", "program_period__program",
+                                  "program_period__member_status"]),
+    "rfm_segment": (("customers", "at_risk_customers", "value_at_risk"),
+                    ["customer__rfm_segment"]),
+}
 
 
-class Answers:
-    """The `mf query` answers of the module, each asked once."""
+class MfCommands:
+    """``validate-configs`` and every query of ``QUERIES`` (to a CSV file each), run by the
+    `mf` command line in one process: their exit codes, outputs and answers."""
 
     def __init__(self, demo: Demo, folder: Path):
-        self.demo, self.folder, self.cache = demo, folder, {}
+        self.folder = folder
+        self.commands = {"validate": ["validate-configs", "--skip-dw"]}
+        for name, (metrics, group_by) in QUERIES.items():
+            self.commands[name] = [
+                "query", "--metrics", ",".join(metrics), "--group-by", ",".join(group_by),
+                "--order", ",".join(group_by), "--csv", str(folder / f"{name}.csv")]
+        commands, results = json.dumps(list(self.commands.values())), folder / "results.json"
+        ran = subprocess.run(
+            [str(BIN / "python"), "-c", MF_COMMANDS_SCRIPT, commands, str(results)],
+            cwd=demo.project, env=demo.env(), capture_output=True, text=True, check=False,
+            timeout=900)
+        assert ran.returncode == 0, f"mf commands:\n{ran.stdout[-3000:]}{ran.stderr[-3000:]}"
+        self.done = dict(zip(self.commands, json.loads(results.read_text()), strict=True))
 
-    def get(self, name: str, metrics, group_by: list[str]) -> list[dict]:
-        if name not in self.cache:
-            self.cache[name] = mf_csv(self.demo, self.folder / f"{name}.csv", metrics, group_by)
-        return self.cache[name]
+    def output(self, name: str) -> str:
+        """The output of the command ``name``, which must have succeeded."""
+        done = self.done[name]
+        assert done["code"] == 0, f"mf {' '.join(self.commands[name])}:\n{done['output'][-3000:]}"
+        return done["output"]
+
+    def get(self, name: str) -> list[dict]:
+        """The answer of the query ``name``: its CSV file's rows."""
+        self.output(name)
+        with (self.folder / f"{name}.csv").open(newline="") as handle:
+            return list(csv.DictReader(handle))
 
 
 @pytest.fixture(scope="module")
-def answers(demo, tmp_path_factory) -> Answers:
-    return Answers(demo, tmp_path_factory.mktemp("mf_answers"))
+def answers(demo, tmp_path_factory) -> MfCommands:
+    return MfCommands(demo, tmp_path_factory.mktemp("mf_answers"))
 
 
 def number(value) -> float | None:
@@ -236,16 +293,15 @@ def expected_ungrouped(demo: Demo, grain: str) -> dict[tuple, dict]:
     return expected
 
 
-def test_semantic_manifest_is_valid(demo):
-    done = mf(demo, "validate-configs", "--skip-dw")
-    assert "ERRORS: 0" in done.stdout
+def test_semantic_manifest_is_valid(answers):
+    assert "ERRORS: 0" in answers.output("validate")
 
 
 @pytest.mark.parametrize("grain", GRAINS)
 def test_every_metric_without_a_filter_equals_the_marts(demo, answers, grain):
     # No --where: the grain of metric_time alone picks the rows, `all` and `any` are the
     # default segment and program.
-    rows = answers.get(f"all_{grain}", EVERY_METRIC, [f"metric_time__{grain}"])
+    rows = answers.get(f"all_{grain}")
     expected = expected_ungrouped(demo, grain)
     periods = {"month": 24, "quarter": 8, "year": 2}[grain]  # 2 years of data, at least
     assert len([k for k, v in expected.items() if v.get("customers_end") is not None]) >= periods
@@ -260,7 +316,7 @@ def test_every_metric_without_a_filter_equals_the_marts(demo, answers, grain):
 def test_october_churn_is_the_month_rows_churn(demo, answers):
     # The failure this layer guards against: by month, without a filter, the churn of a
     # quarter's first month summed the quarter's row (and the year's, in January) into it.
-    rows = answers.get("all_month", EVERY_METRIC, ["metric_time__month"])
+    rows = answers.get("all_month")
     month = {r["metric_time__month"][:10]: r for r in rows}
     [october] = demo.query("""
         select cast(period_start as varchar) as period_start, churned_customers,
@@ -277,7 +333,7 @@ def test_october_churn_is_the_month_rows_churn(demo, answers):
 
 def test_headline_metrics_by_month_and_segment_equal_the_marts(demo, answers):
     # Grouped by the segment, each segment's rows (`all` among them), still without a filter.
-    rows = answers.get("segment_month", KPI, ["metric_time__month", "period_segment__segment"])
+    rows = answers.get("segment_month")
     mart = {
         (str(r.pop("period_start")), r.pop("segment")): r
         for r in demo.query(f"""
@@ -297,9 +353,8 @@ def test_headline_metrics_by_month_and_segment_equal_the_marts(demo, answers):
 
 def test_program_metrics_by_program_and_member_status_equal_the_mart(demo, answers):
     # Grouped by program and member_status, each program's own rows; segment `all`.
-    group_by = ["metric_time__quarter", "program_period__program",
-                "program_period__member_status"]
-    rows = answers.get("program_quarter", PROGRAM, group_by)
+    group_by = QUERIES["program_quarter"][1]
+    rows = answers.get("program_quarter")
     # each row's own columns: the counts (sum(x) -> x) and the mart's rates
     columns = {m: sql[len("sum("):-1] for m, sql in PROGRAM.items() if "/" not in sql} | {
         "program_repeat_purchase_rate": "repeat_purchase_rate",
@@ -334,15 +389,10 @@ def test_time_spine_covers_every_period_day_by_day(demo):
         spine["last_day"] - spine["first_day"]).days + 1
 
 
-def test_win_back_metrics_by_segment_equal_the_marts(demo, tmp_path):
+def test_win_back_metrics_by_segment_equal_the_marts(demo, answers):
     # customers (mart_customer_segments) and the win-back list's customers and value at risk
     # (mart_customers_at_risk), joined through the entity customer, by the customer's segment.
-    out = tmp_path / "mf_segments.csv"
-    mf(demo, "query", "--metrics", "customers,at_risk_customers,value_at_risk",
-       "--group-by", "customer__rfm_segment", "--order", "customer__rfm_segment",
-       "--csv", str(out))
-    with out.open(newline="") as handle:
-        rows = {r["customer__rfm_segment"]: r for r in csv.DictReader(handle)}
+    rows = {r["customer__rfm_segment"]: r for r in answers.get("rfm_segment")}
     mart = {r["rfm_segment"]: r for r in demo.query("""
         select s.rfm_segment, count(*) as customers, count(a.customer_id) as at_risk,
             sum(a.value_at_risk) as value_at_risk
