@@ -217,10 +217,13 @@ def spark_marts(raw_warehouse, tmp_path_factory) -> dict[str, list[dict]]:
 
 
 def _compiled(work: Path, target: str) -> str:
-    """rounding_sql() compiled by dbt for ``target`` (round_to dispatches per adapter)."""
+    """rounding_sql() compiled by dbt for ``target`` (round_to dispatches per adapter), with
+    the build's vars: dbt then reuses the build's parse from the target folder (partial
+    parsing), 1.2 instead of 3.0 CPU-s on DuckDB."""
     profiles = work / "profiles"
     result = dbtRunner().invoke([
         "compile", "--inline", rounding_sql(), "--target", target, "--quiet",
+        "--vars", json.dumps(DBT_VARS),
         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ])
