@@ -170,8 +170,8 @@ for args in json.loads(sys.argv[1]):
         try:
             cli.main(args, prog_name="mf", obj=config, standalone_mode=False)
             code = 0
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 1
+        except SystemExit as stop:  # exit() and exit(0) are a success, as in a shell
+            code = (stop.code or 0) if isinstance(stop.code, (int, type(None))) else 1
         except Exception as error:  # click's own errors (a bad option) and anything else
             code = 1
             print(f"{type(error).__name__}: {error}")
@@ -197,7 +197,8 @@ QUERIES = {
 
 class MfCommands:
     """``validate-configs`` and every query of ``QUERIES`` (to a CSV file each), run by the
-    `mf` command line in one process: their exit codes, outputs and answers."""
+    `mf` command line in one process: their exit codes, outputs and answers. All of them run
+    when the module's first test asks, even when only one test was selected."""
 
     def __init__(self, demo: Demo, folder: Path):
         self.folder = folder
