@@ -85,6 +85,10 @@ def dbt_dirs(tmp_path_factory) -> dict[str, Path]:
 # small build's CPU, seven tests).
 WITHOUT_UNIT_TESTS = ("--exclude", "resource_type:unit_test")
 
+# The small generated sample of the pipeline and dashboard tests (`loyalty generate` options):
+# a demo warehouse in a few seconds, two years of 400 customers.
+DEMO_SAMPLE = ("--customers", "400", "--years", "2", "--seed", "11", "--end-date", "2025-06-15")
+
 # The commands that read the project's manifest (dbt parses before running them).
 _MANIFEST_COMMANDS = {"build", "run", "test", "seed", "show", "compile", "ls", "list",
                       "run-operation", "snapshot"}
@@ -242,7 +246,7 @@ class Dbt:
         else:
             result = dbtRunner(manifest=manifest).invoke(full)
         if expect_success and not result.success:
-            detail = result.exception or _failures(result)
+            detail = result.exception or failed_nodes(result)
             raise AssertionError(f"dbt {' '.join(args)} failed: {detail}")
         return result
 
@@ -264,7 +268,8 @@ class Dbt:
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _failures(result: dbtRunnerResult) -> str:
+def failed_nodes(result: dbtRunnerResult) -> str:
+    """The nodes of a dbt command that neither succeeded nor passed, one a line."""
     lines = []
     for node_result in getattr(result.result, "results", []) or []:
         if str(node_result.status) not in {"success", "pass"}:

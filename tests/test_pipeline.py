@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR
+from conftest import DEMO_SAMPLE, PROJECT_DIR
 
 from loyalty_analytics.cli import main as loyalty
 from loyalty_analytics.report import kpi_table
@@ -26,8 +26,7 @@ from loyalty_analytics.validate import run as validate
 def demo(dbt_dirs, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo")
     warehouse = root / "warehouse.duckdb"
-    assert loyalty(["generate", "--customers", "400", "--years", "2", "--seed", "11",
-                    "--end-date", "2025-06-15", "--out", str(root / "data")]) == 0
+    assert loyalty(["generate", *DEMO_SAMPLE, "--out", str(root / "data")]) == 0
     assert loyalty(["load", str(root / "data"), "--warehouse", str(warehouse)]) == 0
     dbt = Path(sys.executable).with_name("dbt")
     build = subprocess.run(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import built_once, checkpoint
+from conftest import DEMO_SAMPLE, built_once, checkpoint, failed_nodes
 from dbt.cli.main import dbtRunner
 
 from loyalty_analytics.cli import main as loyalty
@@ -101,8 +101,7 @@ def build_demo(root: Path) -> Demo:
     project = private_project(root)
     built = Demo(project=project, profiles=profiles_dir(root), warehouse=root / "loyalty.duckdb")
     data = root / "data"
-    assert loyalty(["generate", "--customers", "400", "--years", "2", "--seed", "11",
-                    "--end-date", "2025-06-15", "--out", str(data)]) == 0
+    assert loyalty(["generate", *DEMO_SAMPLE, "--out", str(data)]) == 0
     assert loyalty(["load", str(data), "--warehouse", str(built.warehouse)]) == 0
     with duckdb.connect(str(built.warehouse)) as con:
         con.execute(BAD_ROWS_SQL)
@@ -111,10 +110,8 @@ def build_demo(root: Path) -> Demo:
     result = dbtRunner().invoke(["build", "--project-dir", str(project),
                                  "--profiles-dir", str(built.profiles),
                                  "--log-path", str(root / "logs")])
-    failed = [f"{r.node.name}: {r.status}: {r.message}"
-              for r in (getattr(result.result, "results", None) or [])
-              if str(r.status) not in {"success", "pass"}]
-    assert result.success, f"dbt build of the demo failed: {result.exception or failed}"
+    detail = result.exception or failed_nodes(result)
+    assert result.success, f"dbt build of the demo failed: {detail}"
     # dbt-duckdb keeps the file open in this process: the other workers copy it.
     checkpoint(built.warehouse)
     return built

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, built_once
+from conftest import PROJECT_DIR, built_once, failed_nodes
 from dbt.cli.main import dbtRunner
 from reference import raw_data
 
@@ -100,12 +100,7 @@ def dbt_invoke(work: Path, *args: str, target: str) -> None:
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ])
     if not result.success:
-        failures = [
-            f"{r.node.name}: {r.status}: {r.message}"
-            for r in (getattr(result.result, "results", None) or [])
-            if str(r.status) not in {"success", "pass"}
-        ]
-        detail = "\n".join(failures) or repr(result.exception)
+        detail = result.exception or failed_nodes(result)
         raise AssertionError(f"dbt {args[0]} --target {target} failed:\n{detail}")
 
 
