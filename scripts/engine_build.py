@@ -113,7 +113,7 @@ def _build_spark(warehouse: Path, work: Path, dirs: dict[str, Path], extra: list
     os.environ["DBT_SPARK_WAREHOUSE_DIR"] = str(work / "spark-warehouse")
     os.environ["DBT_SPARK_METASTORE_DIR"] = str(work / "spark-metastore")
     session = spark.local_session(os.environ["DBT_SPARK_WAREHOUSE_DIR"],
-                                  os.environ["DBT_SPARK_METASTORE_DIR"])
+                                  os.environ["DBT_SPARK_METASTORE_DIR"], throwaway=True)
     try:
         counts = spark.load_from_duckdb(session, warehouse)
         print(f"spark: raw rows loaded {counts}", flush=True)

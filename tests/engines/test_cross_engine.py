@@ -193,7 +193,7 @@ def spark_marts(raw_warehouse, tmp_path_factory) -> dict[str, list[dict]]:
     os.environ["DBT_SPARK_WAREHOUSE_DIR"] = str(work / "spark-warehouse")
     os.environ["DBT_SPARK_METASTORE_DIR"] = str(work / "spark-metastore")
     session = spark.local_session(os.environ["DBT_SPARK_WAREHOUSE_DIR"],
-                                  os.environ["DBT_SPARK_METASTORE_DIR"])
+                                  os.environ["DBT_SPARK_METASTORE_DIR"], throwaway=True)
     try:
         spark.load_from_duckdb(session, raw_warehouse)
         seconds = dbt_build(work, "spark")
