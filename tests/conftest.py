@@ -246,8 +246,7 @@ class Dbt:
         else:
             result = dbtRunner(manifest=manifest).invoke(full)
         if expect_success and not result.success:
-            detail = result.exception or failed_nodes(result)
-            raise AssertionError(f"dbt {' '.join(args)} failed: {detail}")
+            raise AssertionError(f"dbt {' '.join(args)} failed: {failure_detail(result)}")
         return result
 
     def show(self, sql: str) -> list[dict]:
@@ -268,8 +267,11 @@ class Dbt:
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def failed_nodes(result: dbtRunnerResult) -> str:
-    """The nodes of a dbt command that neither succeeded nor passed, one a line."""
+def failure_detail(result: dbtRunnerResult) -> str:
+    """Why a dbt command failed: its exception, or else the nodes that neither succeeded nor
+    passed, one a line."""
+    if result.exception:
+        return str(result.exception)
     lines = []
     for node_result in getattr(result.result, "results", []) or []:
         if str(node_result.status) not in {"success", "pass"}:

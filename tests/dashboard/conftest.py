@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DEMO_SAMPLE, built_once, checkpoint, failed_nodes
+from conftest import DEMO_SAMPLE, built_once, checkpoint, failure_detail
 from dbt.cli.main import dbtRunner
 
 from loyalty_analytics.cli import main as loyalty
@@ -110,8 +110,7 @@ def build_demo(root: Path) -> Demo:
     result = dbtRunner().invoke(["build", "--project-dir", str(project),
                                  "--profiles-dir", str(built.profiles),
                                  "--log-path", str(root / "logs")])
-    detail = result.exception or failed_nodes(result)
-    assert result.success, f"dbt build of the demo failed: {detail}"
+    assert result.success, f"dbt build of the demo failed: {failure_detail(result)}"
     # dbt-duckdb keeps the file open in this process: the other workers copy it.
     checkpoint(built.warehouse)
     return built
