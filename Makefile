@@ -134,7 +134,7 @@ screenshots: install browser ## refresh docs/img/ with the browser test's screen
 # generated sample on Postgres (scripts/engine_build.py). What they need is installed when
 # missing (as root, as on CI): Debian's postgresql-15 server, Java 17 for pyspark.
 POSTGRES_BIN_DIR ?= /usr/lib/postgresql/15/bin
-.PHONY: postgres-server java test-postgres test-spark
+.PHONY: postgres-server java test-postgres test-spark system-packages
 postgres-server: ## install the PostgreSQL 15 server when missing (as root)
 	@if [ ! -x $(POSTGRES_BIN_DIR)/initdb ] || [ ! -x $(POSTGRES_BIN_DIR)/pg_ctl ]; then \
 	  export DEBIAN_FRONTEND=noninteractive; \
@@ -147,6 +147,10 @@ java: ## install Java 17 for pyspark when missing (as root)
 	  apt-get install -y -q openjdk-17-jre-headless \
 	    || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }; \
 	fi
+
+# What apt-get installs for make test, one at a time (two apt-gets at once fight over its lock).
+system-packages: ## Chromium, the PostgreSQL 15 server and Java 17 when missing (as root)
+	$(MAKE) --no-print-directory -j 1 browser postgres-server java
 
 test-postgres: install postgres-server ## the marts on PostgreSQL against DuckDB
 	POSTGRES_BIN_DIR=$(POSTGRES_BIN_DIR) $(BIN)/python scripts/engine_build.py postgres
@@ -213,10 +217,12 @@ test-properties: install ## the property tests with more examples (DELIVERY_EXAM
 # tests/conftest.py built_once).
 # pytest beside Postgres, then Spark, was slower: 1,033 s in all against 983 s (2026-12-05).
 # --output-sync keeps each target's output in one piece. TEST_JOBS=1 runs them in turn.
-# What apt-get installs comes first, one at a time (two apt-gets at once fight over its lock).
+# First the Python packages (uv) beside Debian's (system-packages), as they use the network and
+# a core each: Chromium alone takes about 29 s on a new machine.
 TEST_JOBS ?= 2
 
-test: install browser postgres-server java ## lint, pytest (project check, dbt unit and data tests, Dagster, the package), Postgres, Spark
+test: ## lint, pytest (project check, dbt unit and data tests, Dagster, the package), Postgres, Spark
+	$(MAKE) --no-print-directory -j 2 --output-sync=target install system-packages
 	$(MAKE) --no-print-directory -j 2 --output-sync=line lint test-pytest LINT_PROCESSES=1
 	shared=$$(mktemp -d) && LOYALTY_SHARED_BUILDS=$$shared \
 	  $(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target test-postgres test-spark; \
