@@ -152,7 +152,9 @@ java: ## install Java 17 for pyspark when missing (as root)
 
 # What apt-get installs for make test, one at a time (two apt-gets at once fight over its lock).
 system-packages: ## Chromium, the PostgreSQL 15 server and Java 17 when missing (as root)
-	$(MAKE) --no-print-directory -j 1 browser postgres-server java
+	$(MAKE) --no-print-directory browser
+	$(MAKE) --no-print-directory postgres-server
+	$(MAKE) --no-print-directory java
 
 test-postgres: install postgres-server ## the marts on PostgreSQL against DuckDB
 	POSTGRES_BIN_DIR=$(POSTGRES_BIN_DIR) $(BIN)/python scripts/engine_build.py postgres
