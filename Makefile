@@ -38,7 +38,8 @@ $(BIN)/activate:
 # 186 s (one download at a time, pyspark's 456 MB wheel built, files compiled one by one), uv
 # 53 s (downloads and compiling side by side). --compile-bytecode, as pip does: where
 # PYTHONDONTWRITEBYTECODE is set (as on CI), Python would otherwise compile every module it
-# imports anew in every process, and pytest took 632 s instead of about 440.
+# imports anew in every process: importing dbt, dbt-duckdb, pandas and great_expectations took
+# 10.3 s instead of 4.2.
 $(VENV)/.installed: $(BIN)/activate requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check $$(grep '^uv==' requirements.lock)
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
