@@ -37,10 +37,11 @@ DATABASES = ("incremental", "full_refresh")
 # The unit tests ran on Postgres in test_cross_engine's build; they read fixtures, not the
 # deliveries.
 BUILD = ("build", *WITHOUT_UNIT_TESTS)
-# The full refresh builds the models and the seed only, as the full refresh of
-# tests/incremental/test_deliveries.py does: its tables must equal the incremental
-# database's, whose build ran every data test on the same rows (the data tests read the
-# tables, not how they were written). About 220 data tests less in each of the two.
+# The full refresh builds the models and the seed only (its database is new, so the seed too;
+# tests/incremental/test_deliveries.py's full refresh runs the models alone on a copy that
+# has it): its tables must equal the incremental database's, whose build ran every data test
+# on the same rows (the data tests read the tables, not how they were written). About 220
+# data tests less in each of the two.
 FULL_REFRESH = ("build", "--full-refresh", "--resource-type", "model", "--resource-type", "seed")
 
 
