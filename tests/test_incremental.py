@@ -198,6 +198,11 @@ def built(request, dbt_dirs, tmp_path_factory) -> dict:
                     / incremental.name, incremental)
     night = append_night(incremental, request.param)
     copy_warehouse(incremental, full)
+    if request.param == 40:
+        # This night's first run fails at dim_customers: dbt skips it and every model
+        # downstream, the others run and move their watermarks and run state. The rerun
+        # below must bring each model up to date from its own.
+        dbt(dbt_dirs, (("run", "--exclude", "dim_customers+"), incremental))
     # The night's incremental run and the full refresh of the same raw data.
     dbt(dbt_dirs, (("run",), incremental), (("run", "--full-refresh"), full))
     # A second incremental run with nothing new changes nothing either; `dbt build` then
