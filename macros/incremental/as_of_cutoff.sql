@@ -1,6 +1,6 @@
 {#- The as-of date of this run (a Python date, none while parsing or without valid orders),
     read from int_periods, which every run rebuilds before the models that read it. Read
-    once per node context (node_cache). -#}
+    once per node run (node_cache). -#}
 {% macro current_as_of_date() -%}
     {%- set periods = ref('int_periods') -%}
     {%- if not execute or not is_incremental() -%}

@@ -1,6 +1,6 @@
 {#- The watermark of `this`: the newest `_loaded_at` it holds. Rows an upstream model wrote
     after it are new to this model; a run that failed or wrote nothing leaves the watermark
-    where it was, so the next run sees those rows again. Read once per node context
+    where it was, so the next run sees those rows again. Read once per node run
     (node_cache): the model's statements, which move it, run after every read. -#}
 {% macro last_loaded_at() -%}
     {%- set cache = node_cache() -%}

@@ -1,7 +1,7 @@
 {#- The first day whose order-based segment periods change: the earliest changed order (any
     version), the earliest changed exchange rate, the first order of a customer whose customers row (so segment) changed, or the
     first day a moved as-of date changes, whichever is earliest. A changed order moves spells
-    up to W days later, so every later period is in scope. Computed once per node context
+    up to W days later, so every later period is in scope. Computed once per node run
     (node_cache). -#}
 {% macro order_period_cutoff() -%}
     {%- set cache = node_cache() -%}

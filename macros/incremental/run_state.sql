@@ -63,7 +63,7 @@
 {%- endmacro %}
 
 {#- The rows recorded for `this`: {setting_name: setting_value}; empty when none (a table
-    built before the run state existed, or not built yet). Read once per node context
+    built before the run state existed, or not built yet). Read once per node run
     (node_cache): only the model's post-hook writes them, after every read. -#}
 {% macro recorded_run_state() -%}
     {%- if not execute or not is_incremental()

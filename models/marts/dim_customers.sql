@@ -11,7 +11,7 @@
     scope='dim_customer_scope',
     pre_hook="{{ add_pass_through_contract_columns() }}",
 ) }}
-{%- set scope = dim_customer_scope() %}
+{%- set scope = cached_scope('dim_customer_scope') %}
 {%- set pass_through = customer_pass_through_columns() %}
 
 with

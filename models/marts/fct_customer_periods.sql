@@ -5,7 +5,7 @@
     customers row changed, and, for everybody, the rows of the periods a moved as-of date
     changes (customer_period_scope). -#}
 {{ config(materialized=incremental_or_table(), scope='customer_period_scope') }}
-{%- set scope = customer_period_scope() %}
+{%- set scope = cached_scope('customer_period_scope') %}
 {%- set changed = changed_customers() %}
 
 with

@@ -6,7 +6,7 @@
     changed segment or a moved as-of date reaches; every period when the segments changed
     (order_period_scope). The counts are ephemeral, filtered here to the scope. -#}
 {{ config(materialized=incremental_or_table(), scope='order_period_scope') }}
-{%- set scope = order_period_scope() %}
+{%- set scope = cached_scope('order_period_scope') %}
 {%- set in_scope = 'where ' ~ scope if is_partial_run() else '' %}
 
 with

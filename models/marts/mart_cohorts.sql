@@ -9,7 +9,7 @@
     from the last run. -#}
 {{ config(materialized=incremental_or_table(), scope='cohort_scope') }}
 {%- set months = cohort_scope_months() %}
-{%- set in_scope = cohort_scope() if is_partial_run() else none %}
+{%- set in_scope = cached_scope('cohort_scope') if is_partial_run() else none %}
 {%- set revenue_kept = 'coalesce(kept_revenue.revenue, 0) + ' if in_scope else '' %}
 
 with

@@ -5,7 +5,7 @@
     the period) from the earliest one a changed event or a moved as-of date reaches, and every
     row of a customer whose segment may have changed (engagement_period_scope). -#}
 {{ config(materialized=incremental_or_table(), scope='engagement_period_scope') }}
-{%- set scope = engagement_period_scope() %}
+{%- set scope = cached_scope('engagement_period_scope') %}
 {%- set segment_changed = changed_customer_rows() %}
 
 with

@@ -1,7 +1,7 @@
 {#- Purchase behaviour per grain, period and segment (metrics.md, "Purchases"): repeat
     purchase rate, upsell ratio and average order value. -#}
 {{ config(materialized=incremental_or_table(), scope='customer_period_grid_scope') }}
-{%- set scope = customer_period_grid_scope() %}
+{%- set scope = cached_scope('customer_period_grid_scope') %}
 {%- set in_scope = scope if is_partial_run() else none %}
 
 with

@@ -1,7 +1,7 @@
 {#- Retention of the customer base per grain, period and segment (metrics.md, "The customer
     base"): S, E, N and the flows between them, with CRR, churn and the returning rate. -#}
 {{ config(materialized=incremental_or_table(), scope='customer_period_grid_scope') }}
-{%- set scope = customer_period_grid_scope() %}
+{%- set scope = cached_scope('customer_period_grid_scope') %}
 {%- set in_scope = scope if is_partial_run() else none %}
 
 with

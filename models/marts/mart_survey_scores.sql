@@ -5,7 +5,7 @@
     customer whose segment changed or a moved as-of date reaches; every period when the
     segments changed (survey_period_scope). -#}
 {{ config(materialized=incremental_or_table(), scope='survey_period_scope') }}
-{%- set scope = survey_period_scope() %}
+{%- set scope = cached_scope('survey_period_scope') %}
 {%- set in_scope = scope if is_partial_run() else none %}
 
 with

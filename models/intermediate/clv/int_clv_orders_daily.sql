@@ -6,7 +6,7 @@
     any version, exchange rate or customers row, or a moved as-of date), the first day whose
     orders or segments can have changed (order_day_scope). -#}
 {{ config(materialized=incremental_or_table(), scope='order_day_scope') }}
-{%- set scope = order_day_scope() %}
+{%- set scope = cached_scope('order_day_scope') %}
 
 with
 

@@ -3,7 +3,7 @@
     Incremental: a run recomputes every day of the customers with a changed event
     (engagement_day_scope), however old the event. -#}
 {{ config(scope='engagement_day_scope') }}
-{%- set scope = engagement_day_scope() %}
+{%- set scope = cached_scope('engagement_day_scope') %}
 
 with
 

@@ -5,7 +5,7 @@
     Incremental: a run rewrites the customers with a changed row in any raw table
     (customer_activity_scope). -#}
 {{ config(scope='customer_activity_scope') }}
-{%- set scope = customer_activity_scope() %}
+{%- set scope = cached_scope('customer_activity_scope') %}
 
 with
 

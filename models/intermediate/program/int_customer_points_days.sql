@@ -11,7 +11,7 @@
     scope='program_customer_scope',
 ) }}
 {#- Taken on every call, also while dbt parses, so dbt knows the refs of the scope. #}
-{%- set scope = program_customer_scope() %}
+{%- set scope = cached_scope('program_customer_scope') %}
 
 with
 

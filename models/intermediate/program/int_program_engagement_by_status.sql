@@ -8,7 +8,7 @@
     enabled=var('loyalty_program_enabled', true),
     materialized=incremental_or_table(),
     scope='program_period_scope') }}
-{%- set scope = program_period_scope() %}
+{%- set scope = cached_scope('program_period_scope') %}
 {%- set in_scope = 'where ' ~ scope if is_partial_run() else '' %}
 
 with

@@ -11,7 +11,7 @@
     materialized=incremental_or_table(),
     scope='membership_customer_scope',
 ) }}
-{%- set scope = membership_customer_scope() %}
+{%- set scope = cached_scope('membership_customer_scope') %}
 {%- set open_end = "cast('9999-12-31' as date)" %}
 
 with

@@ -10,7 +10,7 @@
     enabled=var('loyalty_program_enabled', true),
     materialized=incremental_or_table(),
     scope='program_segment_period_scope') }}
-{%- set scope = program_segment_period_scope() %}
+{%- set scope = cached_scope('program_segment_period_scope') %}
 {%- set in_scope = 'where ' ~ scope if is_partial_run() else '' %}
 {%- set counts = ['customers_start', 'customers_end', 'new_customers', 'churned_customers',
     'active_customers', 'repeat_customers', 'multi_category_customers',

@@ -9,7 +9,7 @@
     enabled=var('loyalty_program_enabled', true),
     materialized=incremental_or_table(),
     scope='program_period_scope') }}
-{%- set scope = program_period_scope() %}
+{%- set scope = cached_scope('program_period_scope') %}
 {%- set in_scope = 'where ' ~ scope if is_partial_run() else '' %}
 {%- set counts = ['promoters', 'detractors', 'nps_responses', 'repurchase_promoters',
     'repurchase_detractors', 'repurchase_responses', 'try_new_promoters', 'try_new_detractors',

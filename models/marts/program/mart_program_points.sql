@@ -13,7 +13,7 @@
     enabled=var('loyalty_program_enabled', true),
     materialized=incremental_or_table(),
     scope='points_period_scope') }}
-{%- set scope = points_period_scope() %}
+{%- set scope = cached_scope('points_period_scope') %}
 {%- set in_scope = scope if is_partial_run() else none %}
 
 with

@@ -5,7 +5,7 @@
     the report and the dashboard set it beside; the mart does not read the seed, so that
     `dbt run` without `dbt seed` builds it). -#}
 {{ config(materialized=incremental_or_table(), scope='customer_period_grid_scope') }}
-{%- set scope = customer_period_grid_scope() %}
+{%- set scope = cached_scope('customer_period_grid_scope') %}
 {%- set in_scope = scope if is_partial_run() else none %}
 
 
