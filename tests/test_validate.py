@@ -8,6 +8,7 @@ one thing broken; the message must name the table, the column and the expectatio
 
 from __future__ import annotations
 
+import shutil
 import socket
 from datetime import date
 from pathlib import Path
@@ -144,9 +145,15 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
+@pytest.fixture(scope="module")
+def clean_warehouse(tmp_path_factory) -> Path:
+    """Built once per module, copied for every test (each may break its copy)."""
+    return build_warehouse(tmp_path_factory.mktemp("validate_clean") / "warehouse.duckdb")
+
+
 @pytest.fixture
-def small_warehouse(tmp_path) -> Path:
-    return build_warehouse(tmp_path / "warehouse.duckdb")
+def small_warehouse(clean_warehouse, tmp_path) -> Path:
+    return Path(shutil.copyfile(clean_warehouse, tmp_path / "warehouse.duckdb"))
 
 
 def test_clean_warehouse_passes_and_writes_the_data_docs(small_warehouse, tmp_path, capsys):
