@@ -8,7 +8,6 @@ one thing broken; the message must name the table, the column and the expectatio
 
 from __future__ import annotations
 
-import shutil
 import socket
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
+from conftest import copy_warehouse
 
 from loyalty_analytics import cli, validate
 from loyalty_analytics.contract import RAW_TABLES, create_table_sql
@@ -153,7 +153,8 @@ def clean_warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def small_warehouse(clean_warehouse, tmp_path) -> Path:
-    return Path(shutil.copyfile(clean_warehouse, tmp_path / "warehouse.duckdb"))
+    copy_warehouse(clean_warehouse, tmp_path / "warehouse.duckdb")
+    return tmp_path / "warehouse.duckdb"
 
 
 def test_clean_warehouse_passes_and_writes_the_data_docs(small_warehouse, tmp_path, capsys):
