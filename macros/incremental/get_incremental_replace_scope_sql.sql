@@ -22,12 +22,21 @@
 
 {#- The output of the scope macro `scope_macro` (a predicate on the model's rows), rendered
     once per node run (node_cache): the model's SQL and the strategy's delete get the same
-    text. While dbt parses it renders on every call, so dbt records the refs it takes. -#}
+    text. While dbt parses it renders on every call, so dbt records the refs it takes.
+    The model names its scope twice, in config(scope=...) and in cached_scope('...'), since
+    dbt's parse has no config to read yet: when the model runs, the two must be the same
+    macro, or the delete would take other rows than the model recomputes. -#}
 {% macro cached_scope(scope_macro) -%}
     {%- if not scope_macro or scope_macro not in context -%}
         {{ exceptions.raise_compiler_error(
             "no scope macro named '" ~ scope_macro ~ "': incremental_strategy 'replace_scope'"
             ~ " needs config scope='<macro name>'") }}
+    {%- endif -%}
+    {%- if execute and scope_macro != config.get('scope') -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ " filters its rows with cached_scope('" ~ scope_macro ~ "'), but its"
+            ~ " config names scope='" ~ config.get('scope') ~ "': the strategy replace_scope"
+            ~ " deletes the rows of the config's scope, so both must name the same macro") }}
     {%- endif -%}
     {%- set cache = node_cache() -%}
     {%- set key = 'scope:' ~ scope_macro -%}
