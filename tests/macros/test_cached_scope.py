@@ -1,7 +1,12 @@
 """cached_scope (macros/incremental/get_incremental_replace_scope_sql.sql): a model names its
 scope twice, in config(scope=...) and in cached_scope('...'). The strategy replace_scope
 deletes the rows of the config's scope and inserts what the model computed for the scope
-it filtered with: when the two differ, dbt stops with a message naming both."""
+it filtered with: when the two differ, dbt stops with a message naming both.
+
+A dbt unit test renders the model with a config of its own, which names no scope: there is
+nothing to compare. The unit tests of five scoped models (int_customer_engagement_days,
+fct_customer_periods, mart_survey_scores among them) run in every default build and stop
+if the check compares there."""
 
 from __future__ import annotations
 
