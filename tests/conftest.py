@@ -30,6 +30,7 @@ import pytest
 import schema_validation_cache
 import semantic_cache
 import template_cache
+import unread_events
 import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt_common.tests import enable_test_caching
@@ -61,6 +62,10 @@ semantic_cache.install()
 # (tests/schema_validation_cache.py): about 1,500 a parse, nearly all the same in every parse
 # (a parse 3.8 -> 2.9 CPU-s, four each way, alternating).
 schema_validation_cache.install()
+# ... and dbt's events that no logger would write and no callback read are dropped before
+# their log message is built (tests/unread_events.py): about 6,700 a small build, most at
+# debug level (a small build 13.2 -> 11.7 CPU-s, three each way, alternating).
+unread_events.install()
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DATASETS_DIR = PROJECT_DIR / "datasets"

@@ -1,0 +1,77 @@
+"""The tests' dbt commands drop the events nothing would read before building their log
+message (tests/unread_events.py): an event below every logger's level goes nowhere; what a
+logger writes, what dbt prints at any level, warnings and what a callback asks for still
+arrive."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import unread_events
+from dbt.tracking import track_behavior_change_warn
+from dbt_common.events.base_types import EventLevel
+from dbt_common.events.event_manager import EventManager
+from dbt_common.events.logger import LoggerConfig
+from dbt_common.events.types import Note, PrintEvent
+
+
+@pytest.fixture
+def built(monkeypatch) -> list[str]:
+    """The text of each event whose message dbt went on to build."""
+    seen: list[str] = []
+
+    def counted(manager, event, level=None, node=None, force_warn_or_error_handling=False):
+        seen.append(event.msg)
+        return original(manager, event, level=level, node=node,
+                        force_warn_or_error_handling=force_warn_or_error_handling)
+
+    original = unread_events.FIRE_EVENT
+    monkeypatch.setattr(unread_events, "FIRE_EVENT", counted)
+    return seen
+
+
+def manager(level: EventLevel, out: io.StringIO) -> EventManager:
+    """An event manager as a test's dbt command sets it up: one logger, dbt's callback."""
+    events = EventManager()
+    events.add_logger(LoggerConfig(name=f"unread_events_{level.value}", level=level,
+                                   output_stream=out))
+    events.add_callback(track_behavior_change_warn)
+    return events
+
+
+def test_the_tests_drop_unread_events():
+    # conftest installs it once, for every in-process dbt command of the session
+    assert EventManager.fire_event is unread_events.fire_event
+
+
+def test_an_event_below_every_loggers_level_is_not_built(built):
+    out = io.StringIO()
+    events = manager(EventLevel.INFO, out)
+    events.fire_event(Note(msg="a debug line"), level=EventLevel.DEBUG)
+    events.fire_event(Note(msg="an info line"), level=EventLevel.INFO)
+    assert built == ["an info line"]
+    assert "an info line" in out.getvalue() and "a debug line" not in out.getvalue()
+
+
+def test_what_dbt_prints_and_warnings_go_on_under_quiet(built):
+    out = io.StringIO()
+    events = manager(EventLevel.ERROR, out)  # --quiet
+    events.fire_event(PrintEvent(msg="printed"))  # info level, written as an error
+    events.fire_event(Note(msg="a warning"), level=EventLevel.WARN)  # --warn-error may raise
+    events.fire_event(Note(msg="an info line"), level=EventLevel.INFO)
+    assert built == ["printed", "a warning"]
+    assert "printed" in out.getvalue()
+
+
+def test_a_debug_logger_or_another_callback_gets_every_event(built):
+    out = io.StringIO()
+    events = manager(EventLevel.DEBUG, out)  # --log-level debug
+    events.fire_event(Note(msg="a debug line"), level=EventLevel.DEBUG)
+    assert "a debug line" in out.getvalue()
+    read: list[str] = []
+    events = manager(EventLevel.INFO, io.StringIO())
+    events.add_callback(lambda message: read.append(message.info.msg))  # dbtRunner(callbacks=)
+    events.fire_event(Note(msg="another debug line"), level=EventLevel.DEBUG)
+    assert read == ["another debug line"]
+    assert built == ["a debug line", "another debug line"]
