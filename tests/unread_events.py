@@ -6,11 +6,10 @@ dbt fires an event for nearly everything it does: a small build of the project f
 each one ``EventManager.fire_event`` builds the log message (a protobuf message filled
 through ``json_format.ParseDict``, the event's text formatted) and hands it to the callbacks
 and the loggers; each logger formats its line, and only then does Python's logging drop what
-is below the logger's level. The tests' commands
-have one logger, stdout at info (error with ``--quiet``; no log file: conftest sets
-DBT_LOG_LEVEL_FILE=none), and one callback, dbt's tracking of behaviour-change warnings,
-which reads nothing else. Building the messages alone took about 1.0 of a small build's
-11.5 CPU-s.
+is below the logger's level. The tests' commands have one logger, stdout at info (error with
+``--quiet``; no log file: conftest sets DBT_LOG_LEVEL_FILE=none), and one callback, dbt's
+tracking of behaviour-change warnings, which reads nothing else. Building the messages alone
+took about 1.0 of a small build's 11.5 CPU-s.
 
 So an event below every logger's level, with no callback but that one and no warning
 handling to do, is dropped before its message is built: no logger would have written it and
@@ -31,11 +30,9 @@ from dbt.tracking import track_behavior_change_warn
 from dbt_common.events.base_types import BaseEvent, EventLevel
 from dbt_common.events.event_manager import EventManager
 from dbt_common.events.logger import PRINT_EVENT_NAMES
+from dbt_common.events.logger import _log_level_map as RANK  # the loggers' order of levels
 
 FIRE_EVENT = EventManager.fire_event
-# The order of the levels, as the loggers compare them (dbt_common.events.logger).
-RANK = {EventLevel.DEBUG: 10, EventLevel.TEST: 10, EventLevel.INFO: 20, EventLevel.WARN: 30,
-        EventLevel.ERROR: 40}
 # Callbacks known to read only behaviour-change warnings (a warning is never dropped).
 READ_ONLY_WARNINGS = (track_behavior_change_warn,)
 
