@@ -33,10 +33,11 @@
             "no scope macro named '" ~ scope_macro ~ "': incremental_strategy 'replace_scope'"
             ~ " needs config scope='<macro name>'") }}
     {%- endif -%}
-    {%- if execute and config.get('scope') and scope_macro != config.get('scope') -%}
+    {%- set configured = config.get('scope') if execute else none -%}
+    {%- if configured and scope_macro != configured -%}
         {{ exceptions.raise_compiler_error(
             model.name ~ " filters its rows with cached_scope('" ~ scope_macro ~ "'), but its"
-            ~ " config names scope='" ~ config.get('scope') ~ "': the strategy replace_scope"
+            ~ " config names scope='" ~ configured ~ "': the strategy replace_scope"
             ~ " deletes the rows of the config's scope, so both must name the same macro") }}
     {%- endif -%}
     {%- set cache = node_cache() -%}
