@@ -64,7 +64,8 @@ semantic_cache.install()
 schema_validation_cache.install()
 # ... and dbt's events that no logger would write and no callback read are dropped before
 # their log message is built (tests/unread_events.py): about 6,700 a small build, most at
-# debug level (a small build 13.2 -> 11.7 CPU-s, three each way, alternating).
+# debug level (a small build 13.2 -> 11.7 CPU-s, three each way, alternating); an event's
+# message is built when first read, not when the event is made (10.6 -> 9.6 CPU-s).
 unread_events.install()
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]

@@ -1,7 +1,8 @@
 """The tests' dbt commands drop the events nothing would read before building their log
 message (tests/unread_events.py): an event below every logger's level goes nowhere; what a
 logger writes, what dbt prints at any level, warnings and what a callback asks for still
-arrive."""
+arrive. An event builds its message only when something reads it, and then reads as dbt's
+own."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import io
 
 import pytest
 import unread_events
+from dbt.adapters.events.types import SQLQuery
 from dbt.tracking import track_behavior_change_warn
-from dbt_common.events.base_types import EventLevel
+from dbt_common.events.base_types import BaseEvent, EventLevel
 from dbt_common.events.event_manager import EventManager
 from dbt_common.events.logger import LoggerConfig
 from dbt_common.events.types import Note, PrintEvent
@@ -43,6 +45,7 @@ def manager(level: EventLevel, out: io.StringIO) -> EventManager:
 def test_the_tests_drop_unread_events():
     # conftest installs it once, for every in-process dbt command of the session
     assert EventManager.fire_event is unread_events.fire_event
+    assert BaseEvent.__init__ is unread_events.keep_arguments
 
 
 def test_an_event_below_every_loggers_level_is_not_built(built):
@@ -75,3 +78,32 @@ def test_a_debug_logger_or_another_callback_gets_every_event(built):
     events.fire_event(Note(msg="another debug line"), level=EventLevel.DEBUG)
     assert read == ["another debug line"]
     assert built == ["a debug line", "another debug line"]
+
+
+def test_a_dropped_event_never_builds_its_message(monkeypatch):
+    made: list[str] = []
+
+    def counted(event, *args, **kwargs):
+        made.append(kwargs["msg"])
+        original(event, *args, **kwargs)
+
+    original = unread_events.BUILD_MESSAGE
+    monkeypatch.setattr(unread_events, "BUILD_MESSAGE", counted)
+    events = manager(EventLevel.INFO, io.StringIO())
+    events.fire_event(Note(msg="a debug line"), level=EventLevel.DEBUG)
+    events.fire_event(Note(msg="an info line"), level=EventLevel.INFO)
+    assert made == ["an info line"]
+
+
+def test_an_event_reads_as_the_one_dbt_builds():
+    late = SQLQuery(conn_name="master", sql="select 1", node_info={})
+    built = SQLQuery.__new__(SQLQuery)
+    unread_events.BUILD_MESSAGE(built, conn_name="master", sql="select 1", node_info={})
+    assert late.sql == "select 1" and late.message() == built.message() == "On master: select 1"
+    assert late.to_dict() == built.to_dict()
+    late.sql = "select 2"  # dbt sets fields on the message
+    assert late.pb_msg.sql == "select 2"
+    # under pytest dbt raises on fields its message does not have: on the first read now
+    wrong = Note(msg="text", no_such_field=1)
+    with pytest.raises(Exception, match="Unable to parse logging event dictionary"):
+        str(wrong.msg)
