@@ -23,3 +23,16 @@ def test_the_profile_and_the_session_set_the_same():
     assert set(in_profile) == set(in_session)
     assert {key: str(value) for key, value in in_profile.items() if key not in PATHS} == {
         key: value for key, value in in_session.items() if key not in PATHS}
+
+
+def test_the_jvm_options_beyond_the_metastore_path_are_the_same():
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.example.yml").read_text())
+    in_profile = profile["loyalty_analytics"]["outputs"]["spark"]["server_side_parameters"][
+        "spark.driver.extraJavaOptions"]
+    in_session = session_config("warehouse/spark", "warehouse/spark-metastore")[
+        "spark.driver.extraJavaOptions"]
+    # the profile's path is Jinja (env_var), the session's a resolved path without spaces
+    path, _, options = in_profile.partition(" }}")
+    assert path.startswith("-Dderby.system.home={{ env_var('DBT_SPARK_METASTORE_DIR'")
+    assert options.split() == in_session.split()[1:] == ["-XX:+UseSerialGC"]
+    assert in_session.startswith("-Dderby.system.home=")
