@@ -80,8 +80,10 @@ def keep_arguments(self: BaseEvent, *args: Any, **kwargs: Any) -> None:
 def message(self: BaseEvent):
     """The event's protobuf message, built from its arguments on the first read."""
     if "_message" not in self.__dict__:
-        args, kwargs = self.__dict__.pop("_arguments")
+        # kept until built: an event whose fields do not fit raises again on the next read
+        args, kwargs = self.__dict__["_arguments"]
         BUILD_MESSAGE(self, *args, **kwargs)  # sets pb_msg, that is set_message
+        self.__dict__.pop("_arguments", None)
     return self.__dict__["_message"]
 
 
@@ -96,10 +98,3 @@ def install() -> None:
     EventManager.fire_event = fire_event
     BaseEvent.__init__ = keep_arguments
     BaseEvent.pb_msg = property(message, set_message)
-
-
-def uninstall() -> None:
-    """dbt's own way again (for measuring)."""
-    EventManager.fire_event = FIRE_EVENT
-    BaseEvent.__init__ = BUILD_MESSAGE
-    del BaseEvent.pb_msg
