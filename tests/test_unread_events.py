@@ -7,6 +7,7 @@ own."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pytest
 import unread_events
@@ -18,19 +19,23 @@ from dbt_common.events.logger import LoggerConfig
 from dbt_common.events.types import Note, PrintEvent
 
 
+def recorded(monkeypatch, name: str, text: Callable[..., str]) -> list[str]:
+    """``text(*args, **kwargs)`` of each call of ``unread_events.<name>`` from now on."""
+    seen: list[str] = []
+    original = getattr(unread_events, name)
+
+    def recording(*args, **kwargs):
+        seen.append(text(*args, **kwargs))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(unread_events, name, recording)
+    return seen
+
+
 @pytest.fixture
 def built(monkeypatch) -> list[str]:
-    """The text of each event whose message dbt went on to build."""
-    seen: list[str] = []
-
-    def counted(manager, event, level=None, node=None, force_warn_or_error_handling=False):
-        seen.append(event.msg)
-        return original(manager, event, level=level, node=node,
-                        force_warn_or_error_handling=force_warn_or_error_handling)
-
-    original = unread_events.FIRE_EVENT
-    monkeypatch.setattr(unread_events, "FIRE_EVENT", counted)
-    return seen
+    """The text of each event whose message dbt went on to build and hand on."""
+    return recorded(monkeypatch, "FIRE_EVENT", lambda manager, event, **_: event.msg)
 
 
 def manager(level: EventLevel, out: io.StringIO) -> EventManager:
@@ -81,14 +86,7 @@ def test_a_debug_logger_or_another_callback_gets_every_event(built):
 
 
 def test_a_dropped_event_never_builds_its_message(monkeypatch):
-    made: list[str] = []
-
-    def counted(event, *args, **kwargs):
-        made.append(kwargs["msg"])
-        original(event, *args, **kwargs)
-
-    original = unread_events.BUILD_MESSAGE
-    monkeypatch.setattr(unread_events, "BUILD_MESSAGE", counted)
+    made = recorded(monkeypatch, "BUILD_MESSAGE", lambda event, **fields: fields["msg"])
     events = manager(EventLevel.INFO, io.StringIO())
     events.fire_event(Note(msg="a debug line"), level=EventLevel.DEBUG)
     events.fire_event(Note(msg="an info line"), level=EventLevel.INFO)
