@@ -77,18 +77,28 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 DATASETS_DIR = PROJECT_DIR / "datasets"
 
 
+def write_profiles(folder: Path) -> Path:
+    """``folder`` with the tests' profiles.yml: profiles.example.yml, whose DuckDB target runs
+    the tests' builds on one dbt thread and one DuckDB thread. Two pytest workers keep both
+    cores busy; a second dbt thread only added switching between them (a small build 9.3 ->
+    8.8 CPU-s), and so did a second DuckDB thread for each small query (a build 7.95 -> 7.28
+    CPU-s, six each way, alternating; tests/reference, tests/e2e and test_edge_cases on two
+    workers, two runs each way, alternating: 151.5 and 148.6 -> 147.6 and 137.3 s)."""
+    folder.mkdir(parents=True)
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.example.yml").read_text())
+    duckdb_target = profile["loyalty_analytics"]["outputs"]["duckdb"]
+    duckdb_target["threads"] = 1
+    duckdb_target["settings"]["threads"] = 1
+    (folder / "profiles.yml").write_text(yaml.safe_dump(profile, sort_keys=False))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def dbt_dirs(tmp_path_factory) -> dict[str, Path]:
     """A profiles dir made from profiles.example.yml and a target dir for this session; under
     pytest-xdist, the folder where the workers share their parsed manifests (``manifests``)."""
     root = tmp_path_factory.mktemp("dbt")
-    profiles = root / "profiles"
-    profiles.mkdir()
-    # The tests' builds run on one dbt thread: two pytest workers keep both cores busy, and
-    # a second thread only adds switching between them (a small build 9.3 -> 8.8 CPU-s).
-    profile = yaml.safe_load((PROJECT_DIR / "profiles.example.yml").read_text())
-    profile["loyalty_analytics"]["outputs"]["duckdb"]["threads"] = 1
-    (profiles / "profiles.yml").write_text(yaml.safe_dump(profile, sort_keys=False))
+    profiles = write_profiles(root / "profiles")
     dirs = {"profiles": profiles, "target": root / "target", "logs": root / "logs"}
     if "PYTEST_XDIST_WORKER" in os.environ:
         dirs["manifests"] = tmp_path_factory.getbasetemp().parent / "manifests"

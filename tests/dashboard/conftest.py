@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DEMO_SAMPLE, built_once, checkpoint, failure_detail
+from conftest import DEMO_SAMPLE, built_once, checkpoint, failure_detail, write_profiles
 from dbt.cli.main import dbtRunner
 
 from loyalty_analytics.cli import main as loyalty
@@ -88,10 +88,7 @@ def private_project(root: Path) -> Path:
 
 
 def profiles_dir(root: Path) -> Path:
-    profiles = root / "profiles"
-    profiles.mkdir()
-    (profiles / "profiles.yml").write_text((PROJECT_DIR / "profiles.example.yml").read_text())
-    return profiles
+    return write_profiles(root / "profiles")
 
 
 def build_demo(root: Path) -> Demo:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, built_once, failure_detail
+from conftest import PROJECT_DIR, built_once, failure_detail, write_profiles
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from reference import raw_data
 
@@ -92,8 +92,7 @@ def raw_warehouse(tmp_path_factory) -> Path:
 def dbt_invoke(work: Path, *args: str, target: str) -> dbtRunnerResult:
     profiles = work / "profiles"
     if not profiles.exists():
-        profiles.mkdir()
-        shutil.copy(PROJECT_DIR / "profiles.example.yml", profiles / "profiles.yml")
+        write_profiles(profiles)  # the other engines' targets as profiles.example.yml has them
     result = dbtRunner().invoke([
         *args, "--target", target,
         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles),
