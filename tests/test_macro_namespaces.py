@@ -92,6 +92,18 @@ def test_another_manifest_gets_its_own_layout():
     assert "new" not in build(macro_namespaces.build_namespace, "helpers")
 
 
+def test_macros_added_or_replaced_in_place_get_a_new_layout():
+    # a parse adds each macro to the manifest's dict in place (Manifest.add_macro)
+    macros = {package: dict(flat) for package, flat in MACROS.items()}
+    build(macro_namespaces.build_namespace, "helpers", macros)
+    macros["helpers"]["added"] = macro("helpers", "added")
+    assert build(macro_namespaces.build_namespace, "helpers", macros)["added"].macro \
+        is macros["helpers"]["added"]
+    macros["helpers"]["round_to"] = replaced = macro("helpers", "round_to")
+    assert build(macro_namespaces.build_namespace, "helpers", macros)["round_to"].macro \
+        is replaced
+
+
 def test_clashing_macros_fail_every_time():
     # two macros of one package under one name (dbt's manifest keys them by package first)
     clash = {**MACROS, "elsewhere": {"round_to": macro("loyalty_analytics", "round_to")}}
