@@ -15,22 +15,27 @@ PATHS = {"spark.sql.warehouse.dir", "spark.driver.extraJavaOptions"}
 SET_BY_DBT_SPARK = {"spark.sql.ansi.enabled": "false"}
 
 
-def test_the_profile_and_the_session_set_the_same():
+def profile_parameters() -> dict:
+    """The `spark` target's server_side_parameters in profiles.example.yml."""
     profile = yaml.safe_load((PROJECT_DIR / "profiles.example.yml").read_text())
-    in_profile = {**profile["loyalty_analytics"]["outputs"]["spark"]["server_side_parameters"],
-                  **SET_BY_DBT_SPARK}
-    in_session = session_config("warehouse/spark", "warehouse/spark-metastore")
+    return profile["loyalty_analytics"]["outputs"]["spark"]["server_side_parameters"]
+
+
+def session_parameters() -> dict[str, str]:
+    return session_config("warehouse/spark", "warehouse/spark-metastore")
+
+
+def test_the_profile_and_the_session_set_the_same():
+    in_profile = {**profile_parameters(), **SET_BY_DBT_SPARK}
+    in_session = session_parameters()
     assert set(in_profile) == set(in_session)
     assert {key: str(value) for key, value in in_profile.items() if key not in PATHS} == {
         key: value for key, value in in_session.items() if key not in PATHS}
 
 
 def test_the_jvm_options_beyond_the_metastore_path_are_the_same():
-    profile = yaml.safe_load((PROJECT_DIR / "profiles.example.yml").read_text())
-    in_profile = profile["loyalty_analytics"]["outputs"]["spark"]["server_side_parameters"][
-        "spark.driver.extraJavaOptions"]
-    in_session = session_config("warehouse/spark", "warehouse/spark-metastore")[
-        "spark.driver.extraJavaOptions"]
+    in_profile = profile_parameters()["spark.driver.extraJavaOptions"]
+    in_session = session_parameters()["spark.driver.extraJavaOptions"]
     # the profile's path is Jinja (env_var), the session's a resolved path without spaces
     path, _, options = in_profile.partition(" }}")
     assert path.startswith("-Dderby.system.home={{ env_var('DBT_SPARK_METASTORE_DIR'")
