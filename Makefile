@@ -230,23 +230,23 @@ test-properties: install ## the property tests with more examples (DELIVERY_EXAM
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/incremental/test_deliveries.py \
 	  tests/attack/test_properties.py
 
-# Lint beside pytest (sqlfluff in one process, LINT_PROCESSES=1: 443 s for both, against 33 s
-# then 431 to 440 s; their output line by line), then Postgres and Spark side by side (each
-# leaves a core idle part of the time: 290 s one after the other, 203 s together). pytest runs
-# the project check (tests/test_project_checks.py, the same check_project as make
-# check-project). The Postgres and Spark tests share one DuckDB build (LOYALTY_SHARED_BUILDS,
-# tests/conftest.py built_once).
-# pytest beside Postgres, then Spark, was slower: 1,033 s in all against 983 s (2026-12-05).
-# --output-sync keeps each target's output in one piece. TEST_JOBS=1 runs them in turn.
+# Lint, pytest, Postgres and Spark side by side, four jobs (TEST_JOBS; TEST_JOBS=1 runs them in
+# turn), the output of each in one piece when it ends. All four are bound by CPU on the two
+# cores; in two phases (lint beside pytest, then Postgres beside Spark) the second left a core
+# partly idle while Spark finished alone. Four runs, alternating (2026-12-07, 00:04 to 00:52 UTC): 679 and 629 s
+# (1,134 and 1,055 CPU-s) side by side, 758 and 738 s (1,215 and 1,207 CPU-s) in two phases.
+# sqlfluff renders in one process here (LINT_PROCESSES=1). pytest runs the project check
+# (tests/test_project_checks.py, the same check_project as make check-project). The Postgres
+# and Spark tests share one DuckDB build (LOYALTY_SHARED_BUILDS, tests/conftest.py built_once).
 # First the Python packages (uv) beside Debian's (system-packages), as they use the network and
 # a core each: Chromium alone takes about 29 s on a new machine.
-TEST_JOBS ?= 2
+TEST_JOBS ?= 4
 
 test: ## lint, pytest (project check, dbt unit and data tests, Dagster, the package), Postgres, Spark
 	$(MAKE) --no-print-directory -j 2 --output-sync=target install system-packages
-	$(MAKE) --no-print-directory -j 2 --output-sync=line lint test-pytest LINT_PROCESSES=1
 	shared=$$(mktemp -d) && LOYALTY_SHARED_BUILDS=$$shared \
-	  $(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target test-postgres test-spark; \
+	  $(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target \
+	  lint test-pytest test-postgres test-spark LINT_PROCESSES=1; \
 	  status=$$?; rm -rf $$shared; exit $$status
 
 lock: ## regenerate requirements.lock from pyproject.toml
