@@ -65,7 +65,7 @@ TOOL_LABELS = {
     "pandas": "pandas baseline",
     "floor": "floor: raw-key check (DuckDB)",
     "write": "floor: raw tables written (DuckDB)",
-    "dbtfloor": "floor: dbt, trivial models (2nd run)",
+    "dbtfloor": "floor: dbt, the models trivial (2nd run)",
     "btyd": "BTYD fit alone (bench/btyd_fit.py)",
 }
 # The project's performance targets, evaluated at the largest size: the full `dbt run` within
@@ -465,9 +465,10 @@ class Bench:
         return m
 
     def run_dbt_floor(self, size: str, rep: int) -> Measurement:
-        """dbt's floor (bench/dbt_floor.py): a project of as many trivial models as this
-        one runs, made once per bench from the project's parse; ``dbt run`` on a new warehouse,
-        then the second ``dbt run``, timed (partial parsing, the incremental path)."""
+        """dbt's floor (bench/dbt_floor.py): the project's models, each trivial, in the
+        project's dependency order, made once per bench from the project's parse; ``dbt run``
+        on a new warehouse, then the second ``dbt run``, timed (partial parsing, the
+        incremental path)."""
         folder = self.work / "dbt-floor"
         if not self.floor_models or not (folder / "dbt_project.yml").exists():
             parse = self.work / "dbt-floor-parse"
@@ -992,11 +993,10 @@ class Bench:
             models = self.floor_models
             nightly = self.median_wall(size, "incremental")
             target_size, target_s = TARGET_NIGHTLY_SMALL
-            lines += ["", f"dbt's floor at {size}: a project of as many trivial models as "
-                      f"this one runs ({sum(models.values())}: "
+            lines += ["", f"dbt's floor at {size}: the project's models, each a trivial "
+                      f"`select 1` in the project's dependency order ({sum(models.values())}: "
                       + ", ".join(f"{n} {kind}" for kind, n in sorted(models.items()))
-                      + "; each `select 1`, none reading another: "
-                      "[bench/dbt_floor.py](bench/dbt_floor.py)) takes "
+                      + "; [bench/dbt_floor.py](bench/dbt_floor.py)), take "
                       f"{fmt_seconds(floor)} s for its second `dbt run`"
                       + (f", against {fmt_seconds(nightly)} s for the project's nightly run"
                          if nightly else "")

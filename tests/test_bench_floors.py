@@ -1,13 +1,12 @@
-"""The two floors of `make bench` that are scripts of their own: bench/dbt_floor.py (a project
-of as many trivial models as ours) and bench/floor_write_raw.py (the raw tables written again).
-Both are lower bounds the bench reports beside the project, so each must count and copy
-exactly what it says."""
+"""The two floors of `make bench` that are scripts of their own: bench/dbt_floor.py (our
+models, trivial, in our dependency order) and bench/floor_write_raw.py (the raw tables
+written again). Both are lower bounds the bench reports beside the project, so each must
+plan and copy exactly what it says."""
 
 from __future__ import annotations
 
 import csv
 import importlib.util
-import json
 import subprocess
 import sys
 from collections import Counter
@@ -22,6 +21,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 def load(name: str):
     spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -29,44 +29,61 @@ def load(name: str):
 dbt_floor = load("dbt_floor")
 
 
-def node(name: str, materialized: str, *, resource_type: str = "model", language: str = "sql",
-         enabled: bool = True) -> tuple[str, dict]:
-    unique_id = f"{resource_type}.p.{name}"
-    return unique_id, {"unique_id": unique_id, "resource_type": resource_type,
-                       "language": language,
+def node(name: str, materialized: str, parents: tuple[str, ...] = (), *,
+         resource_type: str = "model", language: str = "sql", enabled: bool = True,
+         package: str = "p") -> tuple[str, dict]:
+    unique_id = f"{resource_type}.{package}.{name}"
+    return unique_id, {"unique_id": unique_id, "name": name, "resource_type": resource_type,
+                       "package_name": package, "language": language,
+                       "depends_on": {"nodes": [f"model.p.{p}" if "." not in p else p
+                                                for p in parents]},
                        "config": {"materialized": materialized, "enabled": enabled}}
 
 
-def test_models_are_counted_per_materialization_as_dbt_runs_them(tmp_path):
-    manifest = tmp_path / "manifest.json"
-    manifest.write_text(json.dumps({"nodes": dict([
-        node("a", "table"),
-        node("b", "table", language="python"),  # a Python model is a table
-        node("c", "incremental"),
-        node("d", "incremental"),
-        node("e", "incremental"),
-        node("f", "view"),
-        node("g", "ephemeral"),  # runs inside its readers: no node of its own
-        node("h", "table", enabled=False),
-        node("t", "test", resource_type="test"),
+def manifest(*nodes) -> dict:
+    return {"metadata": {"project_name": "p"}, "nodes": dict(nodes)}
+
+
+def test_the_floor_has_the_projects_models_and_their_dependencies():
+    models = dbt_floor.plan(manifest(
+        node("a", "table", ("seed.p.s", "source.p.raw.orders")),  # no seeds, no sources
+        node("b", "table", ("a",), language="python"),  # a Python model is a table
+        node("e", "ephemeral", ("a", "b")),  # runs inside its readers
+        node("f", "ephemeral", ("e",)),
+        node("c", "incremental", ("f",)),  # reads a and b through two ephemeral models
+        node("d", "incremental", ("c", "a")),
+        node("v", "view", ("d",)),
+        node("off", "table", ("a",), enabled=False),
+        node("other", "table", package="q"),  # another package's model
+        node("t", "test", ("a",), resource_type="test"),
         node("s", "seed", resource_type="seed"),
-    ])}))
-    assert dbt_floor.counts(manifest) == Counter({"table": 2, "incremental": 3, "view": 1})
+    ))
+    assert {m.name: (m.materialized, m.parents) for m in models} == {
+        "a": ("table", ()),
+        "b": ("table", ("a",)),
+        "c": ("incremental", ("a", "b")),
+        "d": ("incremental", ("a", "c")),
+        "v": ("view", ("d",)),
+    }
+    assert dbt_floor.counts(models) == Counter({"table": 2, "incremental": 2, "view": 1})
 
 
-def test_a_materialization_without_a_trivial_model_stops_the_floor(tmp_path):
-    manifest = tmp_path / "manifest.json"
-    manifest.write_text(json.dumps({"nodes": dict([node("m", "materialized_view")])}))
+def test_a_materialization_without_a_trivial_model_stops_the_floor():
     with pytest.raises(SystemExit, match="model.p.m: materialization 'materialized_view'"):
-        dbt_floor.counts(manifest)
+        dbt_floor.plan(manifest(node("m", "materialized_view")))
 
 
-def test_the_floor_project_has_the_counted_models_and_no_others(tmp_path):
-    dbt_floor.write_project(tmp_path, Counter({"table": 2, "incremental": 3, "view": 1}))
-    dbt_floor.write_project(tmp_path, Counter({"table": 1, "view": 2}))  # made again: no leftovers
-    models = sorted(p.name for p in (tmp_path / "models").glob("*.sql"))
-    assert models == ["table_001.sql", "view_001.sql", "view_002.sql"]
-    assert "materialized='view'" in (tmp_path / "models" / "view_002.sql").read_text()
+def test_the_floor_project_has_the_planned_models_and_no_others(tmp_path):
+    first = [dbt_floor.Model("a", "table", ()), dbt_floor.Model("gone", "view", ())]
+    dbt_floor.write_project(tmp_path, first)
+    models = [dbt_floor.Model("a", "table", ()),
+              dbt_floor.Model("b", "incremental", ("a",))]
+    dbt_floor.write_project(tmp_path, models)  # made again: no leftovers
+    assert sorted(p.name for p in (tmp_path / "models").glob("*.sql")) == ["a.sql", "b.sql"]
+    b = (tmp_path / "models" / "b.sql").read_text()
+    assert "materialized='incremental'" in b
+    assert "-- depends_on: {{ ref('a') }}" in b
+    assert "is_incremental()" in b
     assert f'path: "{(tmp_path / "floor.duckdb").resolve()}"' in (
         tmp_path / "profiles.yml").read_text()
     assert "profile: floor" in (tmp_path / "dbt_project.yml").read_text()
