@@ -13,6 +13,10 @@ separate processes:
   (incremental, no ``--full-refresh``);
 - bench/baseline_monthly.sql, one hand-written DuckDB query (bench/run_sql_baseline.py);
 - bench/pandas_monthly.py, the same numbers in pandas;
+- three floors, lower bounds rather than baselines: bench/floor_key_check.sql (the raw tables
+  grouped by their keys), bench/floor_write_raw.py (the raw tables written again, on a fresh
+  copy) and bench/dbt_floor.py (the project's models by name and dependency, each a trivial
+  ``select 1``: the second of two ``dbt run``, dbt's own cost);
 - bench/btyd_fit.py, the BTYD fit alone (loyalty_analytics.btyd.fit_rfm, as the dbt model
   int_btyd_parameters_fitted calls it) on each generator shape of ``--shapes`` (default
   ``default,steady``; a shape other than the default gets its own data set of the same size):
@@ -971,7 +975,8 @@ class Bench:
 
     def floors_markdown(self, sizes: list[str], largest: str) -> list[str]:
         """What the two other floors leave of the targets: writing the raw tables at the
-        largest size (target 1), dbt's cost for as many models (the nightly targets)."""
+        largest size (target 1), dbt's cost for the project's models, trivial (the nightly
+        targets)."""
         lines = []
         write, sql = self.median_wall(largest, "write"), self.median_wall(largest, "sql")
         if write:
