@@ -27,14 +27,12 @@
     {{ dbt.safe_cast(column, dbt.type_timestamp()) }}
 {%- endmacro %}
 
-{#- The lower-case data type of `column` in `relation` ('' while parsing or when unknown). -#}
+{#- The lower-case data type of `column` in raw relation `relation` ('' while parsing or when
+    unknown). The columns are asked once per invocation (raw_columns). -#}
 {% macro raw_column_type(relation, column) -%}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- for found in adapter.get_columns_in_relation(relation) -%}
-        {%- if found.name | lower == column | lower -%}
-            {{ return(found.dtype | lower) }}
+    {%- for found in raw_columns(relation) -%}
+        {%- if found.name == column | lower -%}
+            {{ return(found.data_type) }}
         {%- endif -%}
     {%- endfor -%}
     {{ return('') }}

@@ -33,7 +33,7 @@
             {%- elif relation is none -%}
                 {%- do problems.append("table " ~ name ~ " is missing") -%}
             {%- else -%}
-                {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+                {%- set present = raw_columns(relation) | map(attribute='name') | list -%}
                 {%- for column in expected -%}
                     {%- if column | lower not in present -%}
                         {%- do problems.append("column " ~ name ~ "." ~ column ~ " is missing") -%}
