@@ -1002,7 +1002,7 @@ class Bench:
                       f"`select 1` in the project's dependency order ({sum(models.values())}: "
                       + ", ".join(f"{n} {kind}" for kind, n in sorted(models.items()))
                       + "; [bench/dbt_floor.py](bench/dbt_floor.py)), take "
-                      f"{fmt_seconds(floor)} s for its second `dbt run`"
+                      f"{fmt_seconds(floor)} s for their second `dbt run`"
                       + (f", against {fmt_seconds(nightly)} s for the project's nightly run"
                          if nightly else "")
                       + (f" (the target at {target_size}: {target_s:g} s)"
