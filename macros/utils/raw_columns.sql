@@ -3,8 +3,8 @@
     ask whether the raw orders have a currency (orders_have_currency), the staging models the
     type of each raw timestamp, the quarantine the type of each raw value it keeps; a night
     at 100k described raw.orders 30 times. The raw tables are the run's input: their columns
-    do not change while it runs. Kept in the manifest's graph under the invocation, so a
-    manifest reused by a later command (dbtRunner) asks again. Nothing while dbt parses. -#}
+    do not change while it runs. Kept in run_cache (macros/incremental/node_cache.sql), so
+    a manifest reused by a later command (dbtRunner) asks again. Nothing while dbt parses. -#}
 {% macro raw_columns(relation) -%}
     {%- if not execute -%}
         {{ return([]) }}
@@ -19,15 +19,4 @@
         {%- do cache.update({key: found}) -%}
     {%- endif -%}
     {{ return(cache[key]) }}
-{%- endmacro %}
-
-{#- A dict that lives as long as this invocation (a `dbt run`, `dbt build`, ...), shared by
-    all its nodes and hooks through the manifest's graph. Only facts that cannot change while
-    the invocation runs belong here: see node_cache for what holds per node. -#}
-{% macro run_cache() -%}
-    {%- if graph is not mapping -%}
-        {{ return({}) }}
-    {%- endif -%}
-    {%- set caches = graph.setdefault('loyalty_run_caches', {}) -%}
-    {{ return(caches.setdefault(invocation_id, {})) }}
 {%- endmacro %}
