@@ -200,6 +200,8 @@ class Measurement:
     note: str = ""
     dbt_summary: dict = field(default_factory=dict)
     iowait_share: float | None = None  # share of the machine's CPU time idle waiting on I/O
+    started_at: float | None = None  # epoch seconds: the process's start and end, which
+    ended_at: float | None = None  # dbt_phases compares with the times in dbt.log
 
 
 def measure(tool: str, size: str, rep: int, cmd: list[str], *, cwd: Path, env: dict,
@@ -208,10 +210,12 @@ def measure(tool: str, size: str, rep: int, cmd: list[str], *, cwd: Path, env: d
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "w") as out:
         busy_before, iowait_before = cpu_busy_seconds()
+        started_at = time.time()
         started = time.perf_counter()
         process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
+        ended_at = time.time()
         busy_after, iowait_after = cpu_busy_seconds()
     process.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
@@ -219,7 +223,8 @@ def measure(tool: str, size: str, rep: int, cmd: list[str], *, cwd: Path, env: d
     others = max(0.0, (busy_after - busy_before) - cpu) / max(wall * cores, 1e-9)
     iowait = (iowait_after - iowait_before) / max(wall * cores, 1e-9)
     return Measurement(tool, size, rep, wall, usage.ru_maxrss, cpu, min(others, 1.0),
-                       process.returncode, str(log_file), iowait_share=min(iowait, 1.0))
+                       process.returncode, str(log_file), iowait_share=min(iowait, 1.0),
+                       started_at=started_at, ended_at=ended_at)
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -462,6 +467,8 @@ class Bench:
             m.dbt_summary = summarise_run_results(results_file)
             m.dbt_summary["saved"] = str(saved)
             m.dbt_summary["models"] = model_timings(results_file)
+        m.dbt_summary["phases"] = dbt_phases(run_dir / "logs" / "dbt.log", m.started_at,
+                                             m.ended_at)
         if m.returncode != 0:
             bad = m.dbt_summary.get("not_ok", [])
             m.note = f"dbt exited {m.returncode}; " + (
@@ -500,6 +507,8 @@ class Bench:
             return first
         m = measure("dbtfloor", size, rep, cmd, cwd=folder, env=env,
                     log_file=self.work / size / f"dbtfloor-{rep}.out")
+        m.dbt_summary["phases"] = dbt_phases(folder / "logs" / "dbt.log", m.started_at,
+                                             m.ended_at)
         if m.returncode != 0:
             m.note = f"dbt exited {m.returncode}; see {m.log_file}"
         return m
@@ -1009,6 +1018,36 @@ class Bench:
                          if size == target_size else "")
                       + ". That is dbt's start, its parse check and its work per node; a "
                       "nightly run of this project can be no faster on this machine."]
+            lines += self.phases_markdown(size)
+        return lines
+
+    def median_phases(self, size: str, tool: str) -> dict[str, float] | None:
+        """The median seconds of each of dbt's phases (dbt_phases) over the runs that have
+        them."""
+        runs = [m.dbt_summary.get("phases") for m in self.runs(size, tool)]
+        runs = [phases for phases in runs if phases]
+        if not runs:
+            return None
+        return {name: statistics.median(phases[name] for phases in runs)
+                for name, _ in DBT_PHASES}
+
+    def phases_markdown(self, size: str) -> list[str]:
+        """dbt's floor and the project's nightly run at ``size``, phase by phase (the debug
+        log's times): where the nightly run's time over the floor goes."""
+        floor, nightly = self.median_phases(size, "dbtfloor"), self.median_phases(
+            size, "incremental")
+        if not floor or not nightly:
+            return []
+        lines = ["", "The same two runs phase by phase (median seconds, from the times in "
+                 "dbt.log; the models phase runs on dbt's two threads):", "",
+                 "| phase | dbt's floor | nightly run | nightly − floor |",
+                 "|---|---:|---:|---:|"]
+        for name, _ in DBT_PHASES:
+            lines.append(f"| {name} | {floor[name]:.2f} | {nightly[name]:.2f} "
+                         f"| {nightly[name] - floor[name]:+.2f} |")
+        total_floor, total_nightly = sum(floor.values()), sum(nightly.values())
+        lines.append(f"| all | {total_floor:.2f} | {total_nightly:.2f} "
+                     f"| {total_nightly - total_floor:+.2f} |")
         return lines
 
     def btyd_markdown(self) -> list[str]:
@@ -1069,6 +1108,51 @@ def summarise_run_results(path: Path) -> dict:
             not_ok.append(f"{result['unique_id'].split('.')[-1]} {status}")
     counts = " ".join(f"{k}={v}" for k, v in sorted(statuses.items()))
     return {"elapsed_time": data.get("elapsed_time"), "counts": counts, "not_ok": not_ok}
+
+
+# The phases of one dbt command, each ending at the first line of dbt.log that matches its
+# pattern after the previous phase's end (the last, at the process's end).
+DBT_PHASES = (
+    ("start-up: Python imports, flags", re.compile(r"running dbt with arguments")),
+    ("parse check, manifest written", re.compile(r"\]: Found \d+ ")),
+    ("relation cache, on-run-start hooks", re.compile(r"Began running node ")),
+    ("models", re.compile(r"Finished running \d+ ")),
+    ("artifacts written, exit", None),
+)
+LOG_TIME = re.compile(r"^(?:\x1b\[[0-9;]*m)?(\d\d):(\d\d):(\d\d\.\d+) ")
+
+
+def dbt_phases(log: Path, started_at: float | None, ended_at: float | None,
+               ) -> dict[str, float] | None:
+    """Seconds per phase (DBT_PHASES) of the last dbt command in ``log`` (its debug file log,
+    whose lines start with the UTC time of day), from the process's start to its end (epoch
+    seconds). None when a phase's line is missing (a command that failed early, another
+    log format) or no times were given."""
+    if started_at is None or ended_at is None or not log.exists():
+        return None
+    lines = log.read_text(errors="replace").splitlines()
+    starts = [i for i, line in enumerate(lines) if DBT_PHASES[0][1].search(line)]
+    if not starts:
+        return None
+    day = dt.datetime.fromtimestamp(started_at, dt.UTC).replace(
+        hour=0, minute=0, second=0, microsecond=0).timestamp()
+    phases, previous, position = {}, started_at, starts[-1]
+    for name, pattern in DBT_PHASES:
+        if pattern is None:
+            at = ended_at
+        else:
+            found = next((i for i in range(position, len(lines))
+                          if pattern.search(lines[i]) and LOG_TIME.match(lines[i])), None)
+            if found is None:
+                return None
+            hours, minutes, seconds = LOG_TIME.match(lines[found]).groups()
+            at = day + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+            if at < started_at - 60:  # the command went past midnight (UTC)
+                at += 86400
+            position = found
+        phases[name] = round(max(at - previous, 0.0), 3)
+        previous = at
+    return phases
 
 
 def model_timings(path: Path) -> list[dict]:
