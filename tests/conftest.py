@@ -17,6 +17,7 @@ import dataclasses
 import fcntl
 import gc
 import hashlib
+import importlib.util
 import os
 import pickle
 import shutil
@@ -75,6 +76,15 @@ macro_namespaces.install()
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DATASETS_DIR = PROJECT_DIR / "datasets"
+
+
+def load_bench(name: str):
+    """The script bench/``name``.py as a module (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, PROJECT_DIR / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_profiles(folder: Path) -> Path:

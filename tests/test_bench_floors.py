@@ -6,7 +6,6 @@ plan and copy exactly what it says."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import subprocess
 import sys
 from collections import Counter
@@ -14,19 +13,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import PROJECT_DIR, load_bench
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-
-
-def load(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-dbt_floor = load("dbt_floor")
+BENCH = PROJECT_DIR / "bench"
+dbt_floor = load_bench("dbt_floor")
 
 
 def node(name: str, materialized: str, parents: tuple[str, ...] = (), *,

@@ -7,24 +7,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_bench
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-
-
-def load(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-run_bench = load("run_bench")
+run_bench = load_bench("run_bench")
 PHASES = [name for name, _ in run_bench.DBT_PHASES]
 COLOR = "\x1b[0m"
 
