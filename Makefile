@@ -109,7 +109,8 @@ cdnow-proof: install ## fit the predictive CLV models on CDNOW, compare with the
 
 # Benchmark (BENCHMARKS.md): dbt build/run of the project against a hand-written DuckDB SQL
 # and a pandas baseline on generated data, beside three floors (the raw keys grouped, the raw
-# tables written again, the project's models doing nothing: bench/).
+# tables written again, the project's models doing nothing: bench/), and dbt's runs split into
+# phases from its log (start-up, parse check, hooks, models, artifacts).
 # make bench SIZES=100k,1m  |  make bench REPS=5  |  make bench REPS=100k=3,1m=3,10m=2
 # make bench SHAPES=steady (generator shapes of the BTYD fit; default both)
 SIZES ?= 100k,1m,10m
