@@ -200,31 +200,32 @@ class Measurement:
     note: str = ""
     dbt_summary: dict = field(default_factory=dict)
     iowait_share: float | None = None  # share of the machine's CPU time idle waiting on I/O
-    started_at: float | None = None  # epoch seconds: the process's start and end, which
-    ended_at: float | None = None  # dbt_phases compares with the times in dbt.log
 
 
 def measure(tool: str, size: str, rep: int, cmd: list[str], *, cwd: Path, env: dict,
-            log_file: Path) -> Measurement:
-    """Run ``cmd``; wall time, peak RSS (ru_maxrss of the child and its descendants) and CPU."""
+            log_file: Path, dbt_log: Path | None = None) -> Measurement:
+    """Run ``cmd``; wall time, peak RSS (ru_maxrss of the child and its descendants) and CPU.
+    ``dbt_log``: the debug log of the dbt command ``cmd`` is, whose phases (dbt_phases) go
+    into the measurement's dbt_summary."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "w") as out:
         busy_before, iowait_before = cpu_busy_seconds()
-        started_at = time.time()
+        started_at = time.time()  # epoch seconds, for the times in dbt's log
         started = time.perf_counter()
         process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
-        ended_at = time.time()
         busy_after, iowait_after = cpu_busy_seconds()
     process.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
     cores = os.cpu_count() or 1
     others = max(0.0, (busy_after - busy_before) - cpu) / max(wall * cores, 1e-9)
     iowait = (iowait_after - iowait_before) / max(wall * cores, 1e-9)
-    return Measurement(tool, size, rep, wall, usage.ru_maxrss, cpu, min(others, 1.0),
-                       process.returncode, str(log_file), iowait_share=min(iowait, 1.0),
-                       started_at=started_at, ended_at=ended_at)
+    m = Measurement(tool, size, rep, wall, usage.ru_maxrss, cpu, min(others, 1.0),
+                    process.returncode, str(log_file), iowait_share=min(iowait, 1.0))
+    if dbt_log is not None:
+        m.dbt_summary["phases"] = dbt_phases(dbt_log, started_at, wall)
+    return m
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -458,17 +459,16 @@ class Bench:
         cmd = [str(BIN_DIR / "dbt"), command, "--target-path", str(target),
                "--log-path", str(run_dir / "logs"), "--profiles-dir", str(self.profiles_dir)]
         m = measure(tool, size, rep, cmd, cwd=self.args.project_dir,
-                    env=self.dbt_env(warehouse), log_file=run_dir / f"{tool}.out")
+                    env=self.dbt_env(warehouse), log_file=run_dir / f"{tool}.out",
+                    dbt_log=run_dir / "logs" / "dbt.log")
         results_file = target / "run_results.json"
         if results_file.exists():
             saved = self.results_dir / size / f"{tool}-rep{rep}.run_results.json"
             saved.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(results_file, saved)
-            m.dbt_summary = summarise_run_results(results_file)
+            m.dbt_summary.update(summarise_run_results(results_file))
             m.dbt_summary["saved"] = str(saved)
             m.dbt_summary["models"] = model_timings(results_file)
-        m.dbt_summary["phases"] = dbt_phases(run_dir / "logs" / "dbt.log", m.started_at,
-                                             m.ended_at)
         if m.returncode != 0:
             bad = m.dbt_summary.get("not_ok", [])
             m.note = f"dbt exited {m.returncode}; " + (
@@ -506,9 +506,8 @@ class Bench:
             first.note = f"the first dbt run exited {first.returncode}; see {first.log_file}"
             return first
         m = measure("dbtfloor", size, rep, cmd, cwd=folder, env=env,
-                    log_file=self.work / size / f"dbtfloor-{rep}.out")
-        m.dbt_summary["phases"] = dbt_phases(folder / "logs" / "dbt.log", m.started_at,
-                                             m.ended_at)
+                    log_file=self.work / size / f"dbtfloor-{rep}.out",
+                    dbt_log=folder / "logs" / "dbt.log")
         if m.returncode != 0:
             m.note = f"dbt exited {m.returncode}; see {m.log_file}"
         return m
@@ -1122,13 +1121,12 @@ DBT_PHASES = (
 LOG_TIME = re.compile(r"^(?:\x1b\[[0-9;]*m)?(\d\d):(\d\d):(\d\d\.\d+) ")
 
 
-def dbt_phases(log: Path, started_at: float | None, ended_at: float | None,
-               ) -> dict[str, float] | None:
+def dbt_phases(log: Path, started_at: float, wall_s: float) -> dict[str, float] | None:
     """Seconds per phase (DBT_PHASES) of the last dbt command in ``log`` (its debug file log,
-    whose lines start with the UTC time of day), from the process's start to its end (epoch
-    seconds). None when a phase's line is missing (a command that failed early, another
-    log format) or no times were given."""
-    if started_at is None or ended_at is None or not log.exists():
+    whose lines start with the UTC time of day), the process having started at ``started_at``
+    (epoch seconds) and run ``wall_s``. None when a phase's line is missing (a command that
+    failed early, another log format)."""
+    if not log.exists():
         return None
     lines = log.read_text(errors="replace").splitlines()
     starts = [i for i, line in enumerate(lines) if DBT_PHASES[0][1].search(line)]
@@ -1139,7 +1137,7 @@ def dbt_phases(log: Path, started_at: float | None, ended_at: float | None,
     phases, previous, position = {}, started_at, starts[-1]
     for name, pattern in DBT_PHASES:
         if pattern is None:
-            at = ended_at
+            at = started_at + wall_s
         else:
             found = next((i for i in range(position, len(lines))
                           if pattern.search(lines[i]) and LOG_TIME.match(lines[i])), None)
