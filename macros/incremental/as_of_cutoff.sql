@@ -1,18 +1,13 @@
 {#- The as-of date of this run (a Python date, none while parsing or without valid orders),
     read from int_periods, which every run rebuilds before the models that read it. Read
-    once per node run (node_cache). -#}
+    once per invocation (run_upstream_query). -#}
 {% macro current_as_of_date() -%}
     {%- set periods = ref('int_periods') -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set cache = node_cache() -%}
-    {%- if 'current_as_of_date' not in cache -%}
-        {%- set result = run_query('select max(as_of_date) from ' ~ periods) -%}
-        {%- do cache.update({'current_as_of_date':
-            result.columns[0].values()[0] if result.rows | length > 0 else none}) -%}
-    {%- endif -%}
-    {{ return(cache['current_as_of_date']) }}
+    {%- set result = run_upstream_query('select max(as_of_date) from ' ~ periods) -%}
+    {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
 {%- endmacro %}
 
 {#- The first day whose rows a moved as-of date can change: the day after the earlier of the

@@ -95,7 +95,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set day = reporting_date(column) if in_reporting_zone else 'cast(' ~ column ~ ' as date)' -%}
-    {%- set result = run_query(
+    {%- set result = run_upstream_query(
         'select min(' ~ day ~ ') from ' ~ relation
         ~ ' where _loaded_at > ' ~ last_loaded_at()
         ~ " and " ~ column ~ " >= cast('1990-01-01' as " ~ dbt.type_timestamp() ~ ")") -%}

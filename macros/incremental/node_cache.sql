@@ -24,3 +24,20 @@
     {%- endif -%}
     {{ return(run_cache().setdefault('node:' ~ model.unique_id, {})) }}
 {%- endmacro %}
+
+{#- The result of `sql` (an agate table), a query that reads only relations the asking node
+    depends on, kept for the rest of the invocation (run_cache) under its text. Those
+    relations are built before the node starts and stay as they are while the invocation
+    runs, so the same text gives the same answer to every node that asks it: the scope
+    macros of many models ask the same questions of the same upstream tables (the as-of
+    date, the earliest changed order since a watermark they share after a nightly run). At
+    100k orders a night asked 62 of its 159 compile-time queries again. Never for a query
+    that reads `this`, which the node itself changes. -#}
+{% macro run_upstream_query(sql) -%}
+    {%- set cache = run_cache() -%}
+    {%- set key = 'upstream query: ' ~ sql -%}
+    {%- if key not in cache -%}
+        {%- do cache.update({key: run_query(sql)}) -%}
+    {%- endif -%}
+    {{ return(cache[key]) }}
+{%- endmacro %}

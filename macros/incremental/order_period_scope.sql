@@ -24,7 +24,7 @@
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(run_query('select min(' ~ column ~ ') from ' ~ customers
+    {{ return(run_upstream_query('select min(' ~ column ~ ') from ' ~ customers
         ~ ' where customer_id in (' ~ moved ~ ')').columns[0].values()[0]) }}
 {%- endmacro %}
 
@@ -42,7 +42,7 @@
         {{ return(false) }}
     {%- endif -%}
     {%- set held = run_query('select distinct ' ~ column ~ ' from ' ~ this).columns[0].values() | sort -%}
-    {%- set now = run_query(current_sql).columns[0].values() | sort -%}
+    {%- set now = run_upstream_query(current_sql).columns[0].values() | sort -%}
     {{ return(held != now) }}
 {%- endmacro %}
 

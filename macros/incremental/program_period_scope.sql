@@ -22,7 +22,7 @@
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(run_query('select min(_order_date) from ' ~ lines
+    {{ return(run_upstream_query('select min(_order_date) from ' ~ lines
         ~ ' where _loaded_at > ' ~ last_loaded_at()).columns[0].values()[0]) }}
 {%- endmacro %}
 

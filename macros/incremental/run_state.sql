@@ -63,25 +63,26 @@
 {%- endmacro %}
 
 {#- The rows recorded for `this`: {setting_name: setting_value}; empty when none (a table
-    built before the run state existed, or not built yet). Read once per node run
-    (node_cache): only the model's post-hook writes them, after every read. -#}
+    built before the run state existed, or not built yet). The whole table is read once per
+    invocation (run_cache), at the first model that asks, instead of once per model: a
+    model's rows are written only by its own post-hook, after its last read, so what the
+    table held when the invocation first read it is what each model would read itself. -#}
 {% macro recorded_run_state() -%}
     {%- if not execute or not is_incremental()
         or adapter.get_relation(target.database, target.schema, 'loyalty_run_state') is none -%}
         {{ return({}) }}
     {%- endif -%}
-    {%- set cache = node_cache() -%}
-    {%- if 'recorded_run_state' not in cache -%}
+    {%- set cache = run_cache() -%}
+    {%- if 'recorded_run_states' not in cache -%}
         {%- set result = run_query(
-            "select setting_name, setting_value from " ~ run_state_relation()
-            ~ " where model_name = '" ~ this.identifier ~ "'") -%}
+            "select model_name, setting_name, setting_value from " ~ run_state_relation()) -%}
         {%- set recorded = {} -%}
         {%- for row in result.rows -%}
-            {%- do recorded.update({row[0]: row[1]}) -%}
+            {%- do recorded.setdefault(row[0], {}).update({row[1]: row[2]}) -%}
         {%- endfor -%}
-        {%- do cache.update({'recorded_run_state': recorded}) -%}
+        {%- do cache.update({'recorded_run_states': recorded}) -%}
     {%- endif -%}
-    {{ return(cache['recorded_run_state']) }}
+    {{ return(cache['recorded_run_states'].get(this.identifier, {})) }}
 {%- endmacro %}
 
 {#- The history settings whose value differs from the one `this` was built with, as

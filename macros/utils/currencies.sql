@@ -73,7 +73,7 @@
     {%- if not execute or not is_incremental() or not orders_have_currency() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set result = run_query('select min(rate_date) from ' ~ rates
+    {%- set result = run_upstream_query('select min(rate_date) from ' ~ rates
         ~ ' where _loaded_at > ' ~ last_loaded_at()) -%}
     {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
 {%- endmacro %}
