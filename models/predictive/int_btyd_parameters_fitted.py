@@ -33,20 +33,26 @@ import inspect
 import math
 
 import numpy as np
-import pandas as pd
 
 try:
-    from loyalty_analytics import btyd
+    from loyalty_analytics import btyd, relations
 except ImportError as error:  # installed as a dbt package, in a Python without the project
     raise ImportError(
         "loyalty_analytics: the predictive CLV models import the Python package "
         "loyalty_analytics: pip install it into the Python that runs dbt, or set the var "
         "predictive_clv_enabled: false (docs/warehouse.md, 'As a package')") from error
 
-COLUMNS = ["model_name", "parameter_name", "parameter_value", "log_likelihood", "customers",
-           "repeat_customers", "fitted_customers", "fitted_rows", "iterations", "is_converged",
-           "message", "observation_date", "frequency_monetary_correlation", "bin_width",
-           "input_fingerprint"]
+# The table's columns and their types: the rows are returned as a DuckDB relation
+# (loyalty_analytics.relations: no pandas in dbt's process).
+COLUMN_TYPES = {
+    "model_name": "varchar", "parameter_name": "varchar", "parameter_value": "double",
+    "log_likelihood": "double", "customers": "bigint", "repeat_customers": "bigint",
+    "fitted_customers": "bigint", "fitted_rows": "bigint", "iterations": "bigint",
+    "is_converged": "boolean", "message": "varchar", "observation_date": "date",
+    "frequency_monetary_correlation": "double", "bin_width": "double",
+    "input_fingerprint": "varchar",
+}
+COLUMNS = list(COLUMN_TYPES)
 
 
 def model(dbt, session):
@@ -67,11 +73,10 @@ def model(dbt, session):
     observation = rfm.aggregate("max(observation_date) as observation_date").fetchall()[0][0]
     fingerprint = _fingerprint(bg_rows, gg_rows, observation, minimum)
 
-    previous = None if refit else _previous(session, dbt.this)
-    if previous is not None and (previous["input_fingerprint"] == fingerprint).all():
+    if not refit and _previous_fingerprint(session, dbt.this) == fingerprint:
         print(f"int_btyd_parameters_fitted: input fingerprint {fingerprint} unchanged, "
               "reused the previous parameters (no fit)")
-        return previous[COLUMNS]
+        return session.sql(f"select {', '.join(COLUMNS)} from {dbt.this}")
 
     # Always from btyd's default start (no initial=): see the docstring.
     fit = btyd.fit_rfm(
@@ -104,9 +109,7 @@ def model(dbt, session):
                 "bin_width": result.bin_width,
                 "input_fingerprint": fingerprint,
             })
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame["observation_date"] = pd.to_datetime(frame["observation_date"]).dt.date
-    return frame
+    return relations.rows_relation(session, COLUMN_TYPES, rows)
 
 
 def _fingerprint(bg_rows, gg_rows, observation, minimum):
@@ -125,20 +128,22 @@ def _fingerprint(bg_rows, gg_rows, observation, minimum):
     return digest.hexdigest()[:32]
 
 
-def _previous(session, this):
-    """The table of the previous run, or None (first build, or a table without these columns:
-    an older version of this model)."""
-    try:
-        frame = session.sql(f"select {', '.join(COLUMNS)} from {this}").df()
+def _previous_fingerprint(session, this):
+    """The input fingerprint of the previous run's table, or None: no previous table, a table
+    without these columns (an older version of this model), not one row per model and
+    parameter, or rows of more than one fingerprint."""
+    try:  # every column: a table without one of them cannot be returned as it is
+        rows = session.sql(f"select {', '.join(COLUMNS)} from {this}").project(
+            "model_name, parameter_name, input_fingerprint").fetchall()
     except Exception:  # no previous table, or another shape: fit from scratch
         return None
     models = {("bg_nbd", n) for n in btyd.BG_NBD_PARAMETERS} | {
         ("gamma_gamma", n) for n in btyd.GAMMA_GAMMA_PARAMETERS}
-    if set(zip(frame["model_name"], frame["parameter_name"], strict=True)) != models or len(
-            frame) != len(models):
+    fingerprints = {fingerprint for _, _, fingerprint in rows}
+    if {(model, name) for model, name, _ in rows} != models or len(rows) != len(models) or len(
+            fingerprints) != 1:
         return None
-    frame["observation_date"] = pd.to_datetime(frame["observation_date"]).dt.date
-    return frame
+    return fingerprints.pop()
 
 
 def _whole_number(value, name):

@@ -11,10 +11,8 @@ A model that did not converge gives NULL for the quantities that need it.
 
 import math
 
-import pyarrow as pa
-
 try:
-    from loyalty_analytics import btyd
+    from loyalty_analytics import btyd, relations
 except ImportError as error:  # installed as a dbt package, in a Python without the project
     raise ImportError(
         "loyalty_analytics: the predictive CLV models import the Python package "
@@ -24,36 +22,35 @@ except ImportError as error:  # installed as a dbt package, in a Python without 
 
 def model(dbt, session):
     rate = _rate(dbt.config.meta_get("clv_discount_rate_monthly", 0.01))
-    parameters = dbt.ref("int_btyd_parameters_fitted").df()
-    # Arrow in and out: a million customer ids never become Python strings.
+    parameters = dbt.ref("int_btyd_parameters_fitted").project(
+        "model_name, parameter_name, parameter_value, is_converged").fetchall()
+    # Arrow in, a DuckDB relation out (loyalty_analytics.relations: no pandas in dbt's
+    # process): a million customer ids never become Python strings.
     rfm = dbt.ref("int_customer_rfm_summarised").project(
         "customer_id, frequency, recency, t, monetary_value"
     ).to_arrow_table()
-
-    def column(name):
-        return rfm.column(name).to_numpy().astype(float)
+    column = relations.float_columns(rfm, ["frequency", "recency", "t", "monetary_value"])
 
     predictions = btyd.predict_customers(
         _usable(parameters, "bg_nbd"),
         _usable(parameters, "gamma_gamma"),
-        column("frequency"),
-        column("recency"),
-        column("t"),
-        column("monetary_value"),
+        column["frequency"],
+        column["recency"],
+        column["t"],
+        column["monetary_value"],
         discount_rate_monthly=rate,
     )
-    columns = {"customer_id": rfm.column("customer_id")}
-    for name, values in predictions.items():
-        columns[name] = pa.array(values, type=pa.float64(), from_pandas=True)  # NaN -> NULL
-    return pa.table(columns)
+    # NaN -> NULL
+    return relations.numeric_relation(session, "customer_id", rfm.column("customer_id"),
+                                      predictions)
 
 
 def _usable(parameters, model_name):
     """The converged parameters of one model as a dict, or None."""
-    rows = parameters[(parameters["model_name"] == model_name) & parameters["is_converged"]]
-    if rows.empty:
-        return None
-    return {row.parameter_name: float(row.parameter_value) for row in rows.itertuples()}
+    rows = {name: math.nan if value is None else float(value)
+            for model, name, value, converged in parameters
+            if model == model_name and converged}
+    return rows or None
 
 
 def _rate(value):

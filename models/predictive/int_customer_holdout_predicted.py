@@ -11,10 +11,8 @@ gives NULL predictions. With the var unset the input is empty and so is this tab
 
 import math
 
-import pyarrow as pa
-
 try:
-    from loyalty_analytics import btyd
+    from loyalty_analytics import btyd, relations
 except ImportError as error:  # installed as a dbt package, in a Python without the project
     raise ImportError(
         "loyalty_analytics: the predictive CLV models import the Python package "
@@ -41,18 +39,15 @@ def model(dbt, session):
             min_repeat_customers=minimum,
         )
         params = fit.bg_nbd.params if fit.bg_nbd.converged else None
-        holdout_days = customers.column("holdout_days")[0].as_py()
-
-        def column(name):
-            return customers.column(name).to_numpy().astype(float)
-
+        column = relations.float_columns(customers, ["frequency", "recency", "t",
+                                                     "holdout_days"])
         predicted = btyd.predict_holdout_purchases(
-            params, column("frequency"), column("recency"), column("t"), holdout_days)
-    return pa.table({
-        "customer_id": customers.column("customer_id").cast(pa.string()),
-        "predicted_holdout_purchases": pa.array(predicted, type=pa.float64(),
-                                                from_pandas=True),  # NaN -> NULL
-    })
+            params, column["frequency"], column["recency"], column["t"],
+            column["holdout_days"][0])
+    # A DuckDB relation, NaN -> NULL (loyalty_analytics.relations: no pandas in dbt's process)
+    return relations.numeric_relation(
+        session, "customer_id", customers.column("customer_id"),
+        {"predicted_holdout_purchases": predicted})
 
 
 def _whole_number(value, name):
