@@ -1,13 +1,12 @@
 {#- The as-of date of this run (a Python date, none while parsing or without valid orders),
     read from int_periods, which every run rebuilds before the models that read it. Read
-    once per invocation (run_upstream_query). -#}
+    once per invocation (upstream_column). -#}
 {% macro current_as_of_date() -%}
     {%- set periods = ref('int_periods') -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set result = run_upstream_query('select max(as_of_date) from ' ~ periods) -%}
-    {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
+    {{ return(upstream_column('select max(as_of_date) from ' ~ periods)[0]) }}
 {%- endmacro %}
 
 {#- The first day whose rows a moved as-of date can change: the day after the earlier of the

@@ -95,9 +95,8 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set day = reporting_date(column) if in_reporting_zone else 'cast(' ~ column ~ ' as date)' -%}
-    {%- set result = run_upstream_query(
+    {{ return(upstream_column(
         'select min(' ~ day ~ ') from ' ~ relation
         ~ ' where _loaded_at > ' ~ last_loaded_at()
-        ~ " and " ~ column ~ " >= cast('1990-01-01' as " ~ dbt.type_timestamp() ~ ")") -%}
-    {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
+        ~ " and " ~ column ~ " >= cast('1990-01-01' as " ~ dbt.type_timestamp() ~ ")")[0]) }}
 {%- endmacro %}

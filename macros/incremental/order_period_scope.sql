@@ -24,8 +24,8 @@
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(run_upstream_query('select min(' ~ column ~ ') from ' ~ customers
-        ~ ' where customer_id in (' ~ moved ~ ')').columns[0].values()[0]) }}
+    {{ return(upstream_column('select min(' ~ column ~ ') from ' ~ customers
+        ~ ' where customer_id in (' ~ moved ~ ')')[0]) }}
 {%- endmacro %}
 
 {#- True when the segments of the grid differ from those `this` holds (the first customer of
@@ -42,7 +42,7 @@
         {{ return(false) }}
     {%- endif -%}
     {%- set held = run_query('select distinct ' ~ column ~ ' from ' ~ this).columns[0].values() | sort -%}
-    {%- set now = run_upstream_query(current_sql).columns[0].values() | sort -%}
+    {%- set now = upstream_column(current_sql) | sort -%}
     {{ return(held != now) }}
 {%- endmacro %}
 

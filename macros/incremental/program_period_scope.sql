@@ -22,8 +22,8 @@
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(run_upstream_query('select min(_order_date) from ' ~ lines
-        ~ ' where _loaded_at > ' ~ last_loaded_at()).columns[0].values()[0]) }}
+    {{ return(upstream_column('select min(_order_date) from ' ~ lines
+        ~ ' where _loaded_at > ' ~ last_loaded_at())[0]) }}
 {%- endmacro %}
 
 {#- True when the programs differ from those `this` holds (the first membership of a new

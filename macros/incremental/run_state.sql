@@ -68,18 +68,21 @@
     model's rows are written only by its own post-hook, after its last read, so what the
     table held when the invocation first read it is what each model would read itself. -#}
 {% macro recorded_run_state() -%}
-    {%- if not execute or not is_incremental()
-        or adapter.get_relation(target.database, target.schema, 'loyalty_run_state') is none -%}
+    {%- if not execute or not is_incremental() -%}
         {{ return({}) }}
     {%- endif -%}
     {%- set cache = run_cache() -%}
     {%- if 'recorded_run_states' not in cache -%}
-        {%- set result = run_query(
-            "select model_name, setting_name, setting_value from " ~ run_state_relation()) -%}
+        {#- The on-run-start hooks create the table before any model runs; a command without
+            them (dbt compile) on a warehouse without it reads nothing. -#}
         {%- set recorded = {} -%}
-        {%- for row in result.rows -%}
-            {%- do recorded.setdefault(row[0], {}).update({row[1]: row[2]}) -%}
-        {%- endfor -%}
+        {%- if adapter.get_relation(target.database, target.schema, 'loyalty_run_state') -%}
+            {%- set result = run_query(
+                "select model_name, setting_name, setting_value from " ~ run_state_relation()) -%}
+            {%- for row in result.rows -%}
+                {%- do recorded.setdefault(row[0], {}).update({row[1]: row[2]}) -%}
+            {%- endfor -%}
+        {%- endif -%}
         {%- do cache.update({'recorded_run_states': recorded}) -%}
     {%- endif -%}
     {{ return(cache['recorded_run_states'].get(this.identifier, {})) }}

@@ -73,9 +73,8 @@
     {%- if not execute or not is_incremental() or not orders_have_currency() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set result = run_upstream_query('select min(rate_date) from ' ~ rates
-        ~ ' where _loaded_at > ' ~ last_loaded_at()) -%}
-    {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
+    {{ return(upstream_column('select min(rate_date) from ' ~ rates
+        ~ ' where _loaded_at > ' ~ last_loaded_at())[0]) }}
 {%- endmacro %}
 
 {#- The ids of the valid orders stg_orders does not stage for want of an exchange rate: they
