@@ -27,7 +27,11 @@ spells as (
         spell_start,
         spell_end,
         {{ 'customer_id in (' ~ changed ~ ')' if is_partial_run() else 'true' }}
-            as is_changed
+            as is_changed,
+        customer_id in (
+            select customer_id from {{ ref('int_customer_spells') }}
+            where window_days = {{ churn_window_days() }} and spell_number > 1
+        ) as has_other_spells
     from {{ ref('int_customer_spells') }}
     where window_days = {{ churn_window_days() }}
 
@@ -78,7 +82,14 @@ recent_periods as (
 ),
 {%- endif %}
 
-spell_period_pairs as (
+{#- Spells of a customer do not overlap, so a customer with one spell has one pair per
+    period, taken as it is; only the pairs of customers with more than one spell are grouped
+    (at 10m orders, 2.3M of 23M pairs: grouping all of them took 4.4 of the query's 7.8 s
+    alone). The two sets of pairs are joined separately, so that neither is stored. #}
+{%- for part in ['single', 'multiple'] %}
+{%- set spells_of_part = 'not spells.has_other_spells' if part == 'single' else 'spells.has_other_spells' %}
+
+{{ part }}_spell_pairs as (
 
     select
         spells.customer_id,
@@ -92,8 +103,8 @@ spell_period_pairs as (
         on
             {{ dbt.dateadd('day', 1, 'spells.spell_end') }} >= periods.period_start
             and spells.spell_start <= periods.period_end
-    {%- if is_partial_run() %}
-    where spells.is_changed
+    where {{ spells_of_part }}
+    {%- if is_partial_run() %} and spells.is_changed
 
     union all
 
@@ -109,12 +120,32 @@ spell_period_pairs as (
         on
             {{ dbt.dateadd('day', 1, 'spells.spell_end') }} >= recent_periods.period_start
             and spells.spell_start <= recent_periods.period_end
-    where not spells.is_changed
+    where {{ spells_of_part }} and not spells.is_changed
     {%- endif %}
 
 ),
+{%- endfor %}
 
 spell_periods as (
+
+    select
+        customer_id,
+        period_grain,
+        period_start,
+        period_end,
+        case
+            when {{ is_in_base(dbt.dateadd('day', -1, 'period_start'), 'spell_start', 'spell_end') }}
+                then 1
+            else 0
+        end as in_base_start_flag,
+        case
+            when {{ is_in_base('period_end', 'spell_start', 'spell_end') }}
+                then 1
+            else 0
+        end as in_base_end_flag
+    from single_spell_pairs
+
+    union all
 
     select
         customer_id,
@@ -131,7 +162,7 @@ spell_periods as (
                 then 1
             else 0
         end) as in_base_end_flag
-    from spell_period_pairs
+    from multiple_spell_pairs
     group by 1, 2, 3, 4
 
 ),
