@@ -67,3 +67,23 @@
 {% macro is_in_base(day, spell_start='spell_start', spell_end='spell_end') -%}
     ({{ day }} >= {{ spell_start }} and {{ day }} <= {{ spell_end }})
 {%- endmacro %}
+
+{#- Each spell of the relation `spells` (customer_id, spell_start, spell_end) that meets
+    `where`, with every period of `periods` (period_grain, period_start, period_end) it
+    touches: it covers a day of the period or the day before it (in the base at the start of
+    a period = in the base at the end of the day before it). -#}
+{% macro spells_touching_periods(spells, periods, where) -%}
+    select
+        {{ spells }}.customer_id,
+        {{ spells }}.spell_start,
+        {{ spells }}.spell_end,
+        {{ periods }}.period_grain,
+        {{ periods }}.period_start,
+        {{ periods }}.period_end
+    from {{ spells }}
+    inner join {{ periods }}
+        on
+            {{ dbt.dateadd('day', 1, spells ~ '.spell_end') }} >= {{ periods }}.period_start
+            and {{ spells }}.spell_start <= {{ periods }}.period_end
+    where {{ where }}
+{%- endmacro %}
