@@ -134,15 +134,7 @@
 {#- Hooks of the base models (dbt_project.yml): DuckDB counts the 2^20 key buckets of
     changed_buckets in an array (a perfect hash table) when its session allows one that large
     (21 bits: the buckets and NULL; its default stops at 12), instead of a hash table of a
-    million groups: at 10m, 0.58 -> 0.22 s per side. Set before the model's query, reset
-    after; nothing on other engines. -#}
+    million groups: at 10m, 0.58 -> 0.22 s per side (duckdb_session_setting). -#}
 {% macro key_bucket_session(start) -%}
-    {{ return(adapter.dispatch('key_bucket_session', 'loyalty_analytics')(start)) }}
-{%- endmacro %}
-
-{% macro default__key_bucket_session(start) -%}
-{%- endmacro %}
-
-{% macro duckdb__key_bucket_session(start) -%}
-    {{ 'set perfect_ht_threshold = 21' if start else 'reset perfect_ht_threshold' }}
+    {{ return(duckdb_session_setting('perfect_ht_threshold', '21', start)) }}
 {%- endmacro %}
