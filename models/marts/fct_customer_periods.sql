@@ -121,6 +121,12 @@ multiple_spell_pairs as (
 
 ),
 
+{#- One spell's flags for the period: in the base at its start (the end of the day before it)
+    and at its end, 1 or 0. A customer with more than one spell takes the largest of each. #}
+{%- set in_base_at_start = 'case when ' ~ is_in_base(dbt.dateadd('day', -1, 'period_start'))
+    ~ ' then 1 else 0 end' %}
+{%- set in_base_at_end = 'case when ' ~ is_in_base('period_end') ~ ' then 1 else 0 end' %}
+
 spell_periods as (
 
     select
@@ -128,16 +134,8 @@ spell_periods as (
         period_grain,
         period_start,
         period_end,
-        case
-            when {{ is_in_base(dbt.dateadd('day', -1, 'period_start'), 'spell_start', 'spell_end') }}
-                then 1
-            else 0
-        end as in_base_start_flag,
-        case
-            when {{ is_in_base('period_end', 'spell_start', 'spell_end') }}
-                then 1
-            else 0
-        end as in_base_end_flag
+        {{ in_base_at_start }} as in_base_start_flag,
+        {{ in_base_at_end }} as in_base_end_flag
     from single_spell_pairs
 
     union all
@@ -147,16 +145,8 @@ spell_periods as (
         period_grain,
         period_start,
         period_end,
-        max(case
-            when {{ is_in_base(dbt.dateadd('day', -1, 'period_start'), 'spell_start', 'spell_end') }}
-                then 1
-            else 0
-        end) as in_base_start_flag,
-        max(case
-            when {{ is_in_base('period_end', 'spell_start', 'spell_end') }}
-                then 1
-            else 0
-        end) as in_base_end_flag
+        max({{ in_base_at_start }}) as in_base_start_flag,
+        max({{ in_base_at_end }}) as in_base_end_flag
     from multiple_spell_pairs
     group by 1, 2, 3, 4
 
