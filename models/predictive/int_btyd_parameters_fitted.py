@@ -30,12 +30,11 @@ this in dbt's process, so the lines appear in the output of `dbt build` (not in 
 
 import hashlib
 import inspect
-import math
 
 import numpy as np
 
 try:
-    from loyalty_analytics import btyd, relations
+    from loyalty_analytics import btyd, model_vars, relations
 except ImportError as error:  # installed as a dbt package, in a Python without the project
     raise ImportError(
         "loyalty_analytics: the predictive CLV models import the Python package "
@@ -56,9 +55,9 @@ COLUMNS = list(COLUMN_TYPES)
 
 
 def model(dbt, session):
-    minimum = _whole_number(dbt.config.meta_get("clv_min_repeat_customers", 10),
-                            "clv_min_repeat_customers")
-    refit = _flag(dbt.config.meta_get("clv_btyd_refit", False), "clv_btyd_refit")
+    minimum = model_vars.whole_number(dbt.config.meta_get("clv_min_repeat_customers", 10),
+                                      "clv_min_repeat_customers")
+    refit = model_vars.flag(dbt.config.meta_get("clv_btyd_refit", False), "clv_btyd_refit")
     rfm = dbt.ref("int_customer_rfm_summarised")
 
     # Sorted: the sums of the likelihood, and so the last digits of the fit, must not depend on
@@ -144,22 +143,3 @@ def _previous_fingerprint(session, this):
             fingerprints) != 1:
         return None
     return fingerprints.pop()
-
-
-def _whole_number(value, name):
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not math.isfinite(number) or number != int(number) or number < 1:
-        raise ValueError(f"var('{name}') must be a whole number >= 1, got {value!r}")
-    return int(number)
-
-
-def _flag(value, name):
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes"):
-        return True
-    if text in ("false", "0", "no", "", "none"):
-        return False
-    raise ValueError(f"var('{name}') must be true or false, got {value!r}")

@@ -12,7 +12,7 @@ A model that did not converge gives NULL for the quantities that need it.
 import math
 
 try:
-    from loyalty_analytics import btyd, relations
+    from loyalty_analytics import btyd, model_vars, relations
 except ImportError as error:  # installed as a dbt package, in a Python without the project
     raise ImportError(
         "loyalty_analytics: the predictive CLV models import the Python package "
@@ -21,7 +21,8 @@ except ImportError as error:  # installed as a dbt package, in a Python without 
 
 
 def model(dbt, session):
-    rate = _rate(dbt.config.meta_get("clv_discount_rate_monthly", 0.01))
+    rate = model_vars.monthly_rate(dbt.config.meta_get("clv_discount_rate_monthly", 0.01),
+                                   "clv_discount_rate_monthly")
     parameters = dbt.ref("int_btyd_parameters_fitted").project(
         "model_name, parameter_name, parameter_value, is_converged").fetchall()
     # Arrow in, a DuckDB relation out (loyalty_analytics.relations: no pandas in dbt's
@@ -51,14 +52,3 @@ def _usable(parameters, model_name):
             for model, name, value, converged in parameters
             if model == model_name and converged}
     return rows or None
-
-
-def _rate(value):
-    try:
-        rate = float(value)
-    except (TypeError, ValueError):
-        rate = math.nan
-    if not math.isfinite(rate) or rate < 0 or rate >= 1:
-        raise ValueError(
-            f"var('clv_discount_rate_monthly') must be a number in [0, 1), got {value!r}")
-    return rate

@@ -9,10 +9,8 @@ customers: not fitted) and never a failed build; a model that is not fitted or d
 gives NULL predictions. With the var unset the input is empty and so is this table.
 """
 
-import math
-
 try:
-    from loyalty_analytics import btyd, relations
+    from loyalty_analytics import btyd, model_vars, relations
 except ImportError as error:  # installed as a dbt package, in a Python without the project
     raise ImportError(
         "loyalty_analytics: the predictive CLV models import the Python package "
@@ -21,8 +19,8 @@ except ImportError as error:  # installed as a dbt package, in a Python without 
 
 
 def model(dbt, session):
-    minimum = _whole_number(dbt.config.meta_get("clv_min_repeat_customers", 10),
-                            "clv_min_repeat_customers")
+    minimum = model_vars.whole_number(dbt.config.meta_get("clv_min_repeat_customers", 10),
+                                      "clv_min_repeat_customers")
     rfm = dbt.ref("int_customer_rfm_calibrated")
     # Sorted, as in int_btyd_parameters_fitted: the fit must not depend on the storage order.
     bg_rows = rfm.aggregate(
@@ -48,13 +46,3 @@ def model(dbt, session):
     return relations.numeric_relation(
         session, "customer_id", customers.column("customer_id"),
         {"predicted_holdout_purchases": predicted})
-
-
-def _whole_number(value, name):
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not math.isfinite(number) or number != int(number) or number < 1:
-        raise ValueError(f"var('{name}') must be a whole number >= 1, got {value!r}")
-    return int(number)
