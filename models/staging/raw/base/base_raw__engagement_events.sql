@@ -7,7 +7,7 @@
 
 with
 
-source as (
+source as {{ inlined_at_full_build() }} (
 
     select
         event_id,

@@ -20,7 +20,7 @@
 
 with
 
-source as (
+source as {{ inlined_at_full_build() }} (
 
     {%- if is_present %}
 

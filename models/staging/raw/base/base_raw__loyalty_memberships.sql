@@ -13,7 +13,7 @@
 
 with
 
-source as (
+source as {{ inlined_at_full_build() }} (
 
     select
         membership_id,

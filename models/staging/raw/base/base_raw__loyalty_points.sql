@@ -10,7 +10,7 @@
 
 with
 
-source as (
+source as {{ inlined_at_full_build() }} (
 
     select
         entry_id,

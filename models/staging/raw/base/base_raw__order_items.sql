@@ -44,7 +44,7 @@ orders as (
 
 ),
 
-source as (
+source as {{ inlined_at_full_build() }} (
 
     select
         order_id,

@@ -16,7 +16,7 @@
 
 with
 
-source as (
+source as {{ inlined_at_full_build() }} (
 
     select
         order_id,

@@ -8,7 +8,7 @@
 
 with
 
-source as (
+source as {{ inlined_at_full_build() }} (
 
     select
         response_id,
