@@ -3,7 +3,8 @@
     version 1 and no copy. `relation`: the typed rows; `keys`: the key columns. A row with a
     NULL key part is never grouped with another (it is rejected as a missing key anyway).
     The repeated keys are found once, in a CTE that both halves read: grouping every raw row
-    by its key is the costly step. -#}
+    by its key is the costly step. `relation` is read three times: at a full build the base
+    models let DuckDB inline it rather than copy every raw row (inlined_at_full_build). -#}
 {% macro versioned_rows(relation, keys, order_by, columns) -%}
     {%- set key_list = [keys] if keys is string else keys -%}
     {%- set join_on -%}
