@@ -60,45 +60,70 @@ grains as (
 
 ),
 
-days_with_periods as (
+as_of as (
+
+    select max(as_of_date) as as_of_date from {{ ref('int_periods') }}
+
+),
+
+{#- Days are summed into customer months once, months into quarters and years: the three
+    grains from one pass over the customer days instead of three. An event day after the
+    as-of date falls in no period; every other day lies in its period, which ends on or
+    after it. #}
+
+customer_months as (
 
     select
         events_daily.customer_id,
-        events_daily.event_date,
-        events_daily.time_spent_seconds,
-        events_daily.key_actions,
-        grains.period_grain,
-        {{ period_start_of('grains.period_grain', 'events_daily.event_date') }} as period_start
+        cast({{ dbt.date_trunc('month', 'events_daily.event_date') }} as date) as month_start,
+        count(*) as active_days,
+        sum(events_daily.time_spent_seconds) as time_spent_seconds,
+        sum(events_daily.key_actions) as key_actions
     from events_daily
-    cross join grains
+    cross join as_of
+    where events_daily.event_date <= as_of.as_of_date
     {%- if is_partial_run() %}
-    where events_daily.event_date >= (select min(period_start) from periods)
+        and events_daily.event_date >= (select min(periods.period_start) from periods)
     {%- endif %}
+    group by 1, 2
+
+),
+
+months_with_periods as (
+
+    select
+        customer_months.customer_id,
+        customer_months.active_days,
+        customer_months.time_spent_seconds,
+        customer_months.key_actions,
+        grains.period_grain,
+        {{ period_start_of('grains.period_grain', 'customer_months.month_start') }} as period_start
+    from customer_months
+    cross join grains
 
 ),
 
 customer_periods as (
 
     select
-        days_with_periods.customer_id,
-        days_with_periods.period_grain,
-        days_with_periods.period_start,
+        months_with_periods.customer_id,
+        months_with_periods.period_grain,
+        months_with_periods.period_start,
         periods.period_end,
         periods.is_period_complete,
-        count(*) as active_days,
-        cast(sum(days_with_periods.time_spent_seconds) as {{ dbt.type_bigint() }}) as time_spent_seconds,
-        cast(sum(days_with_periods.key_actions) as {{ dbt.type_bigint() }}) as key_actions
-    from days_with_periods
+        sum(months_with_periods.active_days) as active_days,
+        sum(months_with_periods.time_spent_seconds) as time_spent_seconds,
+        sum(months_with_periods.key_actions) as key_actions
+    from months_with_periods
     inner join periods
         on
-            days_with_periods.period_grain = periods.period_grain
-            and days_with_periods.period_start = periods.period_start
-            and days_with_periods.event_date <= periods.period_end
+            months_with_periods.period_grain = periods.period_grain
+            and months_with_periods.period_start = periods.period_start
     group by 1, 2, 3, 4, 5
 
 ),
 
-scored as (
+segmented as (
 
     select
         customer_periods.customer_id,
@@ -107,18 +132,61 @@ scored as (
         customer_periods.period_end,
         customer_periods.is_period_complete,
         customers.segment,
-        customer_periods.active_days,
-        customer_periods.time_spent_seconds,
-        customer_periods.key_actions,
-        {{ engagement_score(
-            'customer_periods.active_days',
-            'customer_periods.time_spent_seconds',
-            'customer_periods.key_actions',
-            'customer_periods.period_grain, customer_periods.period_start') }} as engagement_score,
-        {{ loaded_at() }} as _loaded_at
+        cast(customer_periods.active_days as {{ dbt.type_bigint() }}) as active_days,
+        cast(customer_periods.time_spent_seconds as {{ dbt.type_bigint() }}) as time_spent_seconds,
+        cast(customer_periods.key_actions as {{ dbt.type_bigint() }}) as key_actions
     from customer_periods
     inner join customers
         on customer_periods.customer_id = customers.customer_id
+
+),
+
+{#- Where each customer's measures rank among the period's (value_ranks): the score's three
+    cume_dists, counted per distinct value instead of three sorts of every customer period. #}
+
+active_days_ranks as (
+
+    {{ value_ranks('segmented', 'active_days', ['period_grain', 'period_start']) }}
+
+),
+
+time_spent_ranks as (
+
+    {{ value_ranks('segmented', 'time_spent_seconds', ['period_grain', 'period_start']) }}
+
+),
+
+key_actions_ranks as (
+
+    {{ value_ranks('segmented', 'key_actions', ['period_grain', 'period_start']) }}
+
+),
+
+scored as (
+
+    select
+        segmented.*,
+        {{ engagement_score(
+            cume_dist_of('active_days_ranks'),
+            cume_dist_of('time_spent_ranks'),
+            cume_dist_of('key_actions_ranks')) }} as engagement_score,
+        {{ loaded_at() }} as _loaded_at
+    from segmented
+    left join active_days_ranks
+        on
+            segmented.period_grain = active_days_ranks.period_grain
+            and segmented.period_start = active_days_ranks.period_start
+            and segmented.active_days = active_days_ranks.ranked_value
+    left join time_spent_ranks
+        on
+            segmented.period_grain = time_spent_ranks.period_grain
+            and segmented.period_start = time_spent_ranks.period_start
+            and segmented.time_spent_seconds = time_spent_ranks.ranked_value
+    left join key_actions_ranks
+        on
+            segmented.period_grain = key_actions_ranks.period_grain
+            and segmented.period_start = key_actions_ranks.period_start
+            and segmented.key_actions = key_actions_ranks.ranked_value
 
 ),
 

@@ -284,48 +284,91 @@ ENGAGEMENT_EXPECTED = {
 }
 
 
-def test_engagement_score_default_and_explicit_weights(dbt):
-    columns = ["period", "customer", "active_days", "time_spent_seconds", "key_actions"]
-    result = dbt.show(
-        f"""
+ENGAGEMENT_COLUMNS = ["period", "customer", "active_days", "time_spent_seconds", "key_actions"]
+
+
+def engagement_sql(score_arguments: str = "") -> str:
+    """The fixture rows scored as mart_engagement scores them: each measure's value_ranks
+    per period, joined back on the period and the value, and engagement_score of the three
+    cume_dist_of."""
+    ranks = {measure: f"{{{{ value_ranks('cases', '{measure}', ['period']) }}}}"
+             for measure in ("active_days", "time_spent_seconds", "key_actions")}
+    return f"""
+        with
+        cases as (select * from {values_table(ENGAGEMENT_COLUMNS, ENGAGEMENT_ROWS, "fixture")}),
+        active_days_ranks as ({ranks["active_days"]}),
+        time_spent_ranks as ({ranks["time_spent_seconds"]}),
+        key_actions_ranks as ({ranks["key_actions"]})
         select
-            period || '/' || customer as case_name,
-            {{{{ engagement_score('active_days', 'time_spent_seconds', 'key_actions', 'period') }}}}
-                as score_default,
-            {{{{ engagement_score('active_days', 'time_spent_seconds', 'key_actions', 'period',
-                weights={{'active_days': 0.5, 'time_spent_seconds': 0.25, 'key_actions': 0.25}})
-            }}}} as score_explicit
-        from {values_table(columns, ENGAGEMENT_ROWS)}
+            cases.period || '/' || cases.customer as case_name,
+            {{{{ engagement_score(cume_dist_of('active_days_ranks'),
+                cume_dist_of('time_spent_ranks'), cume_dist_of('key_actions_ranks')
+                {score_arguments}) }}}} as actual
+        from cases
+        left join active_days_ranks
+            on cases.period = active_days_ranks.period
+            and cases.active_days = active_days_ranks.ranked_value
+        left join time_spent_ranks
+            on cases.period = time_spent_ranks.period
+            and cases.time_spent_seconds = time_spent_ranks.ranked_value
+        left join key_actions_ranks
+            on cases.period = key_actions_ranks.period
+            and cases.key_actions = key_actions_ranks.ranked_value
         """
-    )
-    assert_cases(result, ENGAGEMENT_EXPECTED["default"], column="score_default")
-    assert_cases(result, ENGAGEMENT_EXPECTED["explicit"], column="score_explicit")
+
+
+def test_engagement_score_default_weights(dbt):
+    result = dbt.show(engagement_sql())
+    assert_cases(result, ENGAGEMENT_EXPECTED["default"])
     # rounded to 2 decimals: no row carries more digits
     for row in result:
-        for column in ("score_default", "score_explicit"):
-            value = float(row[column])
-            assert round(value, 2) == value, f"{row['case_name']}.{column} = {value}"
+        value = float(row["actual"])
+        assert round(value, 2) == value, f"{row['case_name']} = {value}"
+
+
+def test_engagement_score_explicit_weights(dbt):
+    result = dbt.show(engagement_sql(
+        ", weights={'active_days': 0.5, 'time_spent_seconds': 0.25, 'key_actions': 0.25}"))
+    assert_cases(result, ENGAGEMENT_EXPECTED["explicit"])
 
 
 def test_engagement_weights_var_is_used_by_default(dbt):
     # the var, not only the `weights` argument, reaches the macro: the p1 explicit-weight
     # scores come back when the same weights are given as --vars
-    columns = ["period", "customer", "active_days", "time_spent_seconds", "key_actions"]
-    sql = f"""
-        select
-            period || '/' || customer as case_name,
-            {{{{ engagement_score('active_days', 'time_spent_seconds', 'key_actions', 'period') }}}}
-                as actual
-        from {values_table(columns, ENGAGEMENT_ROWS)}
-        """
     result = dbt.invoke(
-        "show", "--inline", sql, "--limit", "-1", "--quiet",
+        "show", "--inline", engagement_sql(), "--limit", "-1", "--quiet",
         "--vars", "{engagement_weights: {active_days: 0.5, time_spent_seconds: 0.25,"
         " key_actions: 0.25}}",
     )
     table = result.result.results[0].agate_table
     rows = [dict(zip(table.column_names, row, strict=True)) for row in table.rows]
     assert_cases(rows, ENGAGEMENT_EXPECTED["explicit"])
+
+
+# The ranks themselves, per period (the rows above): k = rows at or below the value, n = rows
+# of the period; ties share the higher k.
+VALUE_RANKS_EXPECTED = {
+    # active_days in p1: 1 (a) -> k 1; 2 (b, c) -> k 3; 3 (d) -> k 4; n 4
+    "p1/1": {"rows_at_or_below": 1, "rows_in_partition": 4},
+    "p1/2": {"rows_at_or_below": 3, "rows_in_partition": 4},
+    "p1/3": {"rows_at_or_below": 4, "rows_in_partition": 4},
+    # p2: one customer, k = n = 1
+    "p2/7": {"rows_at_or_below": 1, "rows_in_partition": 1},
+    # p3: 1, 2, 3 -> k 1, 2, 3 of 3
+    "p3/1": {"rows_at_or_below": 1, "rows_in_partition": 3},
+    "p3/2": {"rows_at_or_below": 2, "rows_in_partition": 3},
+    "p3/3": {"rows_at_or_below": 3, "rows_in_partition": 3},
+}
+
+
+def test_value_ranks_count_ties_once_per_value(dbt):
+    result = dbt.show(f"""
+        select period || '/' || cast(ranked_value as varchar) as case_name,
+            rows_at_or_below, rows_in_partition
+        from ({{{{ value_ranks("{values_table(ENGAGEMENT_COLUMNS, ENGAGEMENT_ROWS)}",
+            'active_days', ['period']) }}}}) as ranks
+        """)
+    assert_cases(result, VALUE_RANKS_EXPECTED)
 
 
 # --------------------------------------------------------------------------------------------
