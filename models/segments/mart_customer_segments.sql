@@ -3,7 +3,7 @@
 
     Per customer with a valid order up to the as-of date: recency_days = days from the last
     order day to the as-of date, frequency = valid orders, monetary = their revenue. Each score
-    is ceil(5 x cume_dist()) over all these customers (rfm_scores), ascending by the last order
+    is ceil(5 x cume_dist()) over all these customers (rfm_score_of), ascending by the last order
     date (r_score: the most recent get 5), by frequency (f_score) and by monetary (m_score);
     ties share a score. rfm_segment comes from the seed rfm_segment_map by (r_score, f_score).
 
@@ -53,23 +53,23 @@ predictions as (
 
 ),
 
-{#- Each measure's score per distinct value (rfm_scores), joined to the customers below. #}
+{#- Where each measure's values rank (value_ranks), joined to the customers below. #}
 
-recency_scores as (
+recency_ranks as (
 
-    {{ rfm_scores('customers_summarised', 'last_order_date') }}
-
-),
-
-frequency_scores as (
-
-    {{ rfm_scores('customers_summarised', 'frequency') }}
+    {{ value_ranks('customers_summarised', 'last_order_date') }}
 
 ),
 
-monetary_scores as (
+frequency_ranks as (
 
-    {{ rfm_scores('customers_summarised', 'monetary') }}
+    {{ value_ranks('customers_summarised', 'frequency') }}
+
+),
+
+monetary_ranks as (
+
+    {{ value_ranks('customers_summarised', 'monetary') }}
 
 ),
 
@@ -84,17 +84,17 @@ customers_scored as (
             as recency_days,
         customers_summarised.frequency,
         customers_summarised.monetary,
-        recency_scores.score as r_score,
-        frequency_scores.score as f_score,
-        monetary_scores.score as m_score
+        {{ rfm_score_of('recency_ranks') }} as r_score,
+        {{ rfm_score_of('frequency_ranks') }} as f_score,
+        {{ rfm_score_of('monetary_ranks') }} as m_score
     from customers_summarised
     cross join as_of
-    left join recency_scores
-        on customers_summarised.last_order_date = recency_scores.score_value
-    left join frequency_scores
-        on customers_summarised.frequency = frequency_scores.score_value
-    left join monetary_scores
-        on customers_summarised.monetary = monetary_scores.score_value
+    left join recency_ranks
+        on customers_summarised.last_order_date = recency_ranks.ranked_value
+    left join frequency_ranks
+        on customers_summarised.frequency = frequency_ranks.ranked_value
+    left join monetary_ranks
+        on customers_summarised.monetary = monetary_ranks.ranked_value
 
 ),
 
