@@ -124,6 +124,27 @@ def test_discounted_purchases_sum_the_monthly_steps():
     assert np.all(discounted > undiscounted / 1.01 ** 12)
 
 
+def test_discounted_purchases_equal_the_definition_step_by_step():
+    # The definition: sum over k = 1..12 of (E[Y(k s)] - E[Y((k-1) s)]) / 1.02^k, each E from
+    # bg_nbd_expected_purchases. The function takes P(alive) out of the sum and evaluates the
+    # brackets per distinct (x, T): rows 2, 3 and 5 share (3, 30) with two recencies, so a
+    # P(alive) taken per pair instead of per row would fail.
+    params = btyd.CDNOW_BG_NBD
+    x = np.array([0.0, 3.0, 3.0, 7.0, 3.0])
+    t_x = np.array([0.0, 25.0, 10.0, 30.0, 25.0])
+    T = np.array([30.0, 30.0, 30.0, 31.0, 30.0])
+    s = 365 / 7 / 12
+
+    def expected(t):
+        return btyd.bg_nbd_expected_purchases(params, t, x, t_x, T)
+
+    by_step = sum((expected(k * s) - expected((k - 1) * s)) / 1.02 ** k for k in range(1, 13))
+    for groups in (None, btyd.distinct_pairs(x, T)):
+        got = btyd.bg_nbd_discounted_purchases(params, x, t_x, T, steps=12, step_length=s,
+                                               rate=0.02, xT_groups=groups)
+        assert got == pytest.approx(by_step, rel=1e-12)
+
+
 def test_gradients_match_finite_differences():
     rng = np.random.default_rng(8)
     T = rng.uniform(0, 40, 300).round(1)

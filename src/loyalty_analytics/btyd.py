@@ -309,15 +309,27 @@ def bg_nbd_discounted_purchases(params, x, t_x, T, *, steps: int, step_length: f
     E[Y(k step_length)] - E[Y((k-1) step_length)], discounted at the end of the step.
     With steps = 12, step_length = 365/12 days (in the fit's unit) and the monthly rate this
     is the discounted number of purchases over the next year.
+
+    E[Y(t)] = (a+b+x-1)/(a-1) * bracket(t; x, T) * P(alive | x, t_x, T)
+    (bg_nbd_expected_purchases), and only the bracket depends on t: the sum is the first and
+    last factors times sum_k (bracket_k - bracket_{k-1}) / (1 + rate)^k, with bracket_0 = 0
+    (E[Y(0)] = 0). The brackets are evaluated once per distinct (x, T) of ``xT_groups``
+    (distinct_pairs), P(alive) once per row, not once per step.
     """
+    r, alpha, a, b = _bg_nbd_values(params)
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    total = np.zeros(x.shape)
-    previous = np.zeros(x.shape)
-    for k in range(1, steps + 1):
-        cumulative = bg_nbd_expected_purchases(params, k * step_length, x, t_x, T, xT_groups)
-        total = total + (cumulative - previous) / (1.0 + rate) ** k
-        previous = cumulative
-    return total
+    (pair_x, pair_T), inverse = xT_groups if xT_groups is not None else ((x, T), None)
+    with np.errstate(all="ignore"):
+        steps_sum = np.zeros(np.shape(pair_x))
+        previous = np.zeros(np.shape(pair_x))
+        for k in range(1, steps + 1):
+            bracket = _bg_nbd_bracket(r, alpha, a, b, k * step_length, pair_x, pair_T)
+            steps_sum = steps_sum + (bracket - previous) / (1.0 + rate) ** k
+            previous = bracket
+        if inverse is not None:
+            steps_sum = steps_sum[inverse]
+        total = (a + b + x - 1) / (a - 1) * steps_sum * bg_nbd_p_alive(params, x, t_x, T)
+    return np.where(np.isfinite(total), total, np.nan)
 
 
 def bg_nbd_simulate(params, T, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
