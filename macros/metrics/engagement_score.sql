@@ -12,3 +12,11 @@
         ~ ' + ' ~ w['key_actions'] ~ ' * ' ~ key_actions_cume_dist
         ~ ')', 2) }}
 {%- endmacro %}
+
+{#- The sum of a group's engagement scores, for their mean: each score has two decimals
+    (engagement_score), so they are added as decimal(18, 2), exactly. Added as doubles, the
+    last bits of the sum depend on the order in which the warehouse adds the rows, which
+    differs from run to run when it adds them in parallel. -#}
+{% macro engagement_score_sum(score) -%}
+    sum(cast({{ score }} as decimal(18, 2)))
+{%- endmacro %}

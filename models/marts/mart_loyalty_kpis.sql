@@ -83,7 +83,7 @@ engagement_by_segment as (
         period_start,
         segment,
         count(*) as engaged_customers,
-        sum(engagement_score) as engagement_score_sum
+        {{ engagement_score_sum('engagement_score') }} as engagement_score_sum
     from engagement
     group by 1, 2, 3
 

@@ -361,6 +361,24 @@ VALUE_RANKS_EXPECTED = {
 }
 
 
+def test_engagement_score_sum_is_exact(dbt):
+    # Scores have two decimals and are stored as doubles. Added as doubles, 0.1 + 0.2 + 0.3 =
+    # 0.6000000000000001 (and the last bits follow the order of the additions); added as
+    # decimal(18, 2) they make 0.60 exactly. 29.35 + 70.65 + 0.01 = 100.01, by hand.
+    result = dbt.show("""
+        select
+            case_name,
+            {{ engagement_score_sum('cast(score as double)') }}
+                = cast(max(expected) as decimal(18, 2)) as is_exact
+        from (values
+            ('tenths', 0.1, '0.60'), ('tenths', 0.2, '0.60'), ('tenths', 0.3, '0.60'),
+            ('scores', 29.35, '100.01'), ('scores', 70.65, '100.01'), ('scores', 0.01, '100.01')
+        ) as cases(case_name, score, expected)
+        group by case_name
+        """)
+    assert_cases(result, {"tenths": True, "scores": True}, column="is_exact")
+
+
 def test_value_ranks_count_ties_once_per_value(dbt):
     result = dbt.show(f"""
         select period || '/' || cast(ranked_value as varchar) as case_name,

@@ -60,7 +60,7 @@ engagement_by_segment as (
         member_status,
         segment,
         count(*) as engaged_customers,
-        sum(engagement_score) as engagement_score_sum
+        {{ engagement_score_sum('engagement_score') }} as engagement_score_sum
     from engagement_by_status
     group by 1, 2, 3, 4, 5
 
