@@ -392,6 +392,51 @@ def mart_rows(warehouse: Path) -> dict[str, dict]:
         con.close()
 
 
+# Columns that hold when a row was written, not what it says: left out when two builds are
+# compared (base and incremental models, the quarantine, the run-state table).
+WRITE_STAMPS = ("_loaded_at", "quarantined_at", "recorded_at")
+
+
+def table_fingerprints(warehouse: Path) -> dict[str, list]:
+    """Every table of the project's schemas (not ``raw``) -> [row count, sum of the rows'
+    hashes as text], the columns of WRITE_STAMPS left out: equal for two warehouses that hold
+    the same rows, whatever their order."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        columns: dict[str, list[str]] = {}
+        for schema, table, column in con.execute("""
+            select c.schema_name, c.table_name, c.column_name
+            from duckdb_columns() as c
+            inner join duckdb_tables() as t
+                on c.database_name = t.database_name
+                and c.schema_name = t.schema_name
+                and c.table_name = t.table_name
+            where c.database_name = current_database() and c.schema_name != 'raw'
+            order by c.schema_name, c.table_name, c.column_index
+        """).fetchall():
+            columns.setdefault(f"{schema}.{table}", [])
+            if column not in WRITE_STAMPS:
+                columns[f"{schema}.{table}"].append(column)
+        prints = {}
+        for name, kept in columns.items():
+            schema, table = name.split(".", 1)
+            row = ", ".join('"' + c.replace('"', '""') + '"' for c in kept) or "1"
+            count, total = con.execute(
+                f'select count(*), sum(hash(({row}, 0))) from "{schema}"."{table}"').fetchone()
+            prints[name] = [count, str(total)]
+        return prints
+    finally:
+        con.close()
+
+
+def differing_tables(first: dict[str, list], second: dict[str, list]) -> list[str]:
+    """The tables of two table_fingerprints that are not alike, each with both prints."""
+    return [f"{name}: {first.get(name)} against {second.get(name)}"
+            for name in sorted(set(first) | set(second)) if first.get(name) != second.get(name)]
+
+
 def as_number(value) -> float | None:
     if value is None or value == "":
         return None
@@ -436,6 +481,10 @@ class Bench:
         self.datasets: dict[str, DataSet] = {}
         self.appended: dict[str, dict] = {}
         self.checks: dict[str, str] = {}
+        # Two full builds of the same raw data must give the same tables: the prints of the
+        # `dbt build` (table_fingerprints), then what comparing the `dbt run`'s found.
+        self.build_prints: dict[str, dict[str, list]] = {}
+        self.same_builds: dict[str, str] = {}
         self.model_timings: dict[str, list[dict]] = {}
         self.btyd_fits: list[dict] = []
         self.floor_models: dict[str, int] = {}  # the dbt floor's models per materialization
@@ -575,6 +624,8 @@ class Bench:
                 if rep == 1:
                     self.check(label, warehouse, sql_csv, pandas_csv)
                     self.keep_model_timings(label, "build", m)
+                    if not self.args.no_check and m.returncode == 0:
+                        self.build_prints[label] = table_fingerprints(warehouse)
                 shutil.rmtree(run_dir)
             if "run" in tools or "incremental" in tools:
                 run_dir = self.work / label / f"run-{rep}"
@@ -589,6 +640,8 @@ class Bench:
                         self.keep_model_timings(label, "run", m)
                 if "build" not in tools and rep == 1:
                     self.check(label, warehouse, sql_csv, pandas_csv)
+                if rep == 1 and label in self.build_prints and m.returncode == 0:
+                    self.check_same_builds(label, warehouse)
                 if "incremental" in tools and rep <= self.args.incremental_reps:
                     added = append_one_day(warehouse)
                     self.appended[label] = added
@@ -672,6 +725,23 @@ class Bench:
                               f"{len(COMPARED_COLUMNS)} columns agree")
         log(f"{label}: check passed: {self.checks[label]}")
 
+    def check_same_builds(self, label: str, warehouse: Path) -> None:
+        """The `dbt run`'s tables against the `dbt build`'s, both full builds of the same raw
+        data: every table alike (table_fingerprints), or the bench stops with the ones that
+        differ. The nightly run is promised to give what a full refresh gives; two full builds
+        that disagree (a sum of doubles added in a different order, a fit stopped by its time
+        budget) would make that promise untestable."""
+        problems = differing_tables(self.build_prints[label], table_fingerprints(warehouse))
+        if problems:
+            print(f"\nTWO FULL BUILDS DIFFER on the {label} data set (dbt build against dbt "
+                  "run: row count, sum of the rows' hashes):", file=sys.stderr)
+            for line in problems:
+                print("  " + line, file=sys.stderr)
+            fail("two full builds of the same raw data gave different tables")
+        self.same_builds[label] = (f"the {len(self.build_prints[label])} tables of `dbt build` "
+                                   "and `dbt run` agree")
+        log(f"{label}: check passed: {self.same_builds[label]}")
+
     # all ---------------------------------------------------------------------------------
 
     def run(self) -> None:
@@ -712,6 +782,7 @@ class Bench:
         self.loadavg_end = saved["loadavg_end"]
         self.appended = saved["appended"]
         self.checks = saved["checks"]
+        self.same_builds = saved.get("same_builds", {})
         self.model_timings = saved["model_timings"]
         self.btyd_fits = saved.get("btyd_fits", [])
         self.floor_models = saved.get("floor_models", {})
@@ -761,6 +832,7 @@ class Bench:
                          for k, v in self.datasets.items()},
             "appended": self.appended,
             "checks": self.checks,
+            "same_builds": self.same_builds,
             "measurements": [asdict(m) for m in self.measurements],
             "summary": summary,
             "model_timings": self.model_timings,
@@ -953,6 +1025,12 @@ class Bench:
         if self.checks:
             lines += ["", "Check of the comparison (monthly " + ", ".join(COMPARED_COLUMNS)
                       + "): " + "; ".join(f"{s}: {c}" for s, c in self.checks.items()) + "."]
+        if self.same_builds:
+            lines += ["", "Check of two full builds of the same raw data (every table of the "
+                      "project's schemas, its row count and the sum of its rows' hashes, "
+                      "the write stamps " + ", ".join(f"`{c}`" for c in WRITE_STAMPS)
+                      + " left out): " + "; ".join(
+                          f"{s}: {c}" for s, c in self.same_builds.items()) + "."]
         key = f"{largest}/run" if f"{largest}/run" in self.model_timings else (
             f"{largest}/build" if f"{largest}/build" in self.model_timings else None)
         if key:
