@@ -13,12 +13,11 @@
     measures are never NULL; a NULL would find no rank and fail the caller's not_null
     constraint on what it computes from it, rather than lose the row. -#}
 {% macro value_ranks(relation, value, partition_by=[]) -%}
-    {%- set over_partition = 'partition by ' ~ partition_by | join(', ') if partition_by else '' %}
+    {%- set partition_list = partition_by | join(', ') %}
+    {%- set leading_columns = partition_list ~ ', ' if partition_by else '' %}
+    {%- set over_partition = 'partition by ' ~ partition_list if partition_by else '' %}
     select
-        {%- for column in partition_by %}
-        {{ column }},
-        {%- endfor %}
-        ranked_value,
+        {{ leading_columns }}ranked_value,
         sum(value_rows) over (
             {{ over_partition }} order by ranked_value
             range between unbounded preceding and current row
@@ -26,17 +25,10 @@
         sum(value_rows) over ({{ over_partition }}) as rows_in_partition
     from (
         select
-            {%- for column in partition_by %}
-            {{ column }},
-            {%- endfor %}
-            {{ value }} as ranked_value,
+            {{ leading_columns }}{{ value }} as ranked_value,
             count(*) as value_rows
         from {{ relation }}
-        group by
-            {%- for column in partition_by %}
-            {{ column }},
-            {%- endfor %}
-            {{ value }}
+        group by {{ leading_columns }}{{ value }}
     ) as value_counts
 {%- endmacro %}
 
