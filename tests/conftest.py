@@ -79,13 +79,9 @@ macro_namespaces.install()
 # frame on pytest's deep stack for each flag of each adapter: 2.7 % of pytest's CPU.
 behavior_source.install()
 
-# Python's cyclic garbage collector less often in the test processes (the default thresholds
-# are 700, 10, 10). dbt's commands make hundreds of thousands of objects that live through a
-# command (the manifest's copy, each node's contexts), and each full collection walks the
-# whole heap. tests/reference (seven builds, one process, gc.callbacks) collected for 15.6
-# and 14.3 of its 79.3 and 76.0 CPU-s with the defaults, 11.6 and 11.8 with 10,000, 10, 10,
-# 7.9 and 7.7 of 65.5 and 72.7 with these; peak memory 461 -> 594 MB.
-gc.set_threshold(10_000, 10, 100)
+# Python's cyclic garbage collector runs less often in every process of .venv, these among
+# them: `make install` writes its thresholds into a .pth file (Makefile, GC_THRESHOLDS;
+# tests/test_gc_thresholds.py).
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DATASETS_DIR = PROJECT_DIR / "datasets"

@@ -155,12 +155,9 @@ def mf(demo: Demo, *args: str) -> subprocess.CompletedProcess:
 # per command, with one CLIConfiguration (the click object `mf` creates on each start). Each
 # command's output is captured on its own at the file descriptors (the spinners of `mf`,
 # which print the validation's result, hold the terminal's stream); one exit code and output
-# per command go to the file named by the second argument. Python's cyclic garbage collector
-# runs less often, as in the test processes (conftest.py): MetricFlow's planning spent 7.2-8.1 of
-# the script's 47.4 to 56.3 CPU-s collecting (gc.callbacks), 2.1 and 2.3 with 10,000, 10, 10.
+# per command go to the file named by the second argument.
 MF_COMMANDS_SCRIPT = """
-import gc, json, os, sys, tempfile
-gc.set_threshold(10_000, 10, 100)
+import json, os, sys, tempfile
 from dbt_metricflow.cli.cli_configuration import CLIConfiguration
 from dbt_metricflow.cli.main import cli
 
