@@ -233,7 +233,8 @@ check-project: install ## lint the dbt project's metadata with dbt-score: descri
 # spends its time.
 PYTEST_WORKERS ?= 2
 test-pytest: install ## pytest alone (PYTEST_WORKERS processes), without the Postgres and Spark tests
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
+	LOYALTY_GC_THRESHOLDS="$(GC_THRESHOLDS)" \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 # The property tests (hypothesis) with more examples than make test's one feed of nights and
 # three random data sets: DELIVERY_EXAMPLES feeds (about a minute each, drawn anew) and
