@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+# Python's own thresholds, what a process starts with when no .pth file sets others.
+PYTHON_DEFAULTS = (700, 10, 10)
 
 
 def makefile_thresholds() -> tuple[int, ...]:
@@ -22,7 +24,7 @@ def makefile_thresholds() -> tuple[int, ...]:
         text = (PROJECT_DIR / "Makefile").read_text()
         [value] = re.findall(r"^GC_THRESHOLDS \?= (.+)$", text, flags=re.MULTILINE)
     if not value.strip():
-        return (700, 10, 10)
+        return PYTHON_DEFAULTS
     return tuple(int(part) for part in value.split(","))
 
 
@@ -43,4 +45,4 @@ def test_without_site_python_keeps_its_defaults():
     started = subprocess.run(
         [sys.executable, "-S", "-c", "import gc; print(*gc.get_threshold())"],
         capture_output=True, text=True, check=True)
-    assert tuple(map(int, started.stdout.split())) == (700, 10, 10)
+    assert tuple(map(int, started.stdout.split())) == PYTHON_DEFAULTS
