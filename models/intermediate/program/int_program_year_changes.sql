@@ -29,6 +29,13 @@
 {#- A fact adds at day_from and takes away the day after day_to: only the facts that end on
     or after the day before the first changed day change a row in scope. #}
 {%- set last_kept_day = date_literal(first_day - modules.datetime.timedelta(days=1)) %}
+{#- The same bound read on each source before the joins: a membership that ends after
+    last_kept_day, an order on or after last_kept_day - 364 (its year reaches last_kept_day),
+    a spell that ends on or after last_kept_day - 365 (moved 365 days on, it reaches it), so
+    the joins see the recent facts only (at 10m orders, a night's query alone: 1.5-1.8 s
+    without, 0.8-0.9 s with). #}
+{%- set first_order_day = date_literal(first_day - modules.datetime.timedelta(days=365)) %}
+{%- set first_spell_end = date_literal(first_day - modules.datetime.timedelta(days=366)) %}
 
 with
 
@@ -47,6 +54,9 @@ member_spells as (
     from {{ ref('int_program_member_spells') }} as spells
     inner join {{ ref('dim_customers') }} as customers
         on spells.customer_id = customers.customer_id
+    {%- if is_partial_run() %}
+    where spells.member_until is null or spells.member_until > {{ last_kept_day }}
+    {%- endif %}
 
 ),
 
@@ -68,6 +78,9 @@ member_orders as (
     from {{ ref('int_orders_validated') }} as orders
     inner join member_customers
         on orders.customer_id = member_customers.customer_id
+    {%- if is_partial_run() %}
+    where orders.order_date >= {{ first_order_day }}
+    {%- endif %}
 
 ),
 
@@ -81,6 +94,9 @@ spells as (
     from {{ ref('int_customer_spells') }} as spells
     inner join member_customers
         on spells.customer_id = member_customers.customer_id
+    {%- if is_partial_run() %}
+    where spells.spell_end >= {{ first_spell_end }}
+    {%- endif %}
 
 ),
 
