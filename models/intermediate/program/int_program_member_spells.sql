@@ -1,9 +1,14 @@
-{#- Each customer's spells of membership per program, and of 'any' program: the memberships of
-    the program merged where they overlap or touch, [member_from, member_until) in days
-    (member_until NULL: still open). A customer is a member of the program at the end of day d
-    exactly when member_from <= d < member_until for one of these spells (is_member_at), and
-    the spells of a customer and program do not overlap, so at most one holds d
-    (merged_spells).
+{#- Each customer's spells of membership per program and tier bucket, and of 'any' program:
+    the memberships of the program (of that tier) merged where they overlap or touch,
+    [member_from, member_until) in days (member_until NULL: still open). tier_bucket 'all'
+    merges every tier of the program (the spells the member / non-member splits read); the
+    buckets 'bronze', 'silver', 'gold' and 'other' (no tier or another one) merge that tier's
+    memberships only (int_program_period_members counts its members). 'any' has the bucket
+    'all' only. A customer is a member of the program (tier) at the end of day d exactly when
+    member_from <= d < member_until for one of these spells (is_member_at), and the spells of
+    a customer, program and bucket do not overlap, so at most one holds d (merged_spells).
+    Merged once here, for every reader: merging the memberships again per tier took most of
+    int_program_period_members' night at 10m orders (0.47 -> 0.12 s alone).
     Incremental: a run recomputes every spell of a customer with a changed membership
     (membership_customer_scope); a customer's spells depend on their memberships alone. -#}
 {{ config(
@@ -21,6 +26,7 @@ memberships as (
     select
         customer_id,
         program,
+        case when tier in ('bronze', 'silver', 'gold') then tier else 'other' end as tier_bucket,
         joined_date,
         coalesce(left_date, {{ open_end }}) as left_until
     from {{ ref('stg_loyalty_memberships') }}
@@ -35,6 +41,17 @@ by_program as (
     select
         customer_id,
         program,
+        'all' as tier_bucket,
+        joined_date,
+        left_until
+    from memberships
+
+    union all
+
+    select
+        customer_id,
+        program,
+        tier_bucket,
         joined_date,
         left_until
     from memberships
@@ -44,6 +61,7 @@ by_program as (
     select
         customer_id,
         'any' as program,
+        'all' as tier_bucket,
         joined_date,
         left_until
     from memberships
@@ -52,7 +70,7 @@ by_program as (
 
 spells as (
 
-    {{ merged_spells('by_program', ['customer_id', 'program'], open_end) }}
+    {{ merged_spells('by_program', ['customer_id', 'program', 'tier_bucket'], open_end) }}
 
 ),
 
@@ -61,6 +79,7 @@ final as (
     select
         customer_id,
         program,
+        tier_bucket,
         spell_number,
         member_from,
         member_until,

@@ -1,12 +1,11 @@
 {#- Per period and program: the members at the end of the period, in all and by tier (bronze,
     silver, gold, and other: no tier or another one), and the memberships that joined and
     left in the period. A customer counts once per program and tier however many of their
-    memberships are open: the memberships of a customer, program and tier bucket are merged
-    into spells (merged_spells) that do not overlap, so the members at the end of day d are
-    the spells begun on or before d less those ended on or before it, a running sum of +1
-    and -1 changes by day, instead of a join of every membership to every period. -#}
+    memberships are open: int_program_member_spells holds the memberships of a customer,
+    program and tier bucket merged into spells that do not overlap, so the members at the end
+    of day d are the spells begun on or before d less those ended on or before it, a running
+    sum of +1 and -1 changes by day, instead of a join of every membership to every period. -#}
 {{ config(enabled=var('loyalty_program_enabled', true), materialized='table') }}
-{%- set open_end = "cast('9999-12-31' as date)" %}
 
 with
 
@@ -32,31 +31,16 @@ memberships as (
 
 ),
 
-by_tier as (
-
-    select
-        customer_id,
-        program,
-        'all' as tier_bucket,
-        joined_date,
-        coalesce(left_date, {{ open_end }}) as left_until
-    from memberships
-
-    union all
-
-    select
-        customer_id,
-        program,
-        case when tier in ('bronze', 'silver', 'gold') then tier else 'other' end as tier_bucket,
-        joined_date,
-        coalesce(left_date, {{ open_end }}) as left_until
-    from memberships
-
-),
-
 spells as (
 
-    {{ merged_spells('by_tier', ['customer_id', 'program', 'tier_bucket'], open_end) }}
+    -- each customer's spells per program and tier bucket ('all': any tier), merged once
+    select
+        member_spells.program,
+        member_spells.tier_bucket,
+        member_spells.member_from,
+        member_spells.member_until
+    from {{ ref('int_program_member_spells') }} as member_spells
+    where member_spells.program in (select memberships.program from memberships)
 
 ),
 

@@ -31,6 +31,7 @@ member_spells as (
         member_from,
         member_until
     from {{ ref('int_program_member_spells') }}
+    where tier_bucket = 'all'
 
 ),
 

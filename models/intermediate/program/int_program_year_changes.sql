@@ -54,8 +54,9 @@ member_spells as (
     from {{ ref('int_program_member_spells') }} as spells
     inner join {{ ref('dim_customers') }} as customers
         on spells.customer_id = customers.customer_id
+    where spells.tier_bucket = 'all'
     {%- if is_partial_run() %}
-    where spells.member_until is null or spells.member_until > {{ last_kept_day }}
+        and (spells.member_until is null or spells.member_until > {{ last_kept_day }})
     {%- endif %}
 
 ),
