@@ -89,13 +89,25 @@ def test_predict_holdout_purchases_per_customer_and_unfitted():
 # The holdout models in the warehouse
 
 
-def test_holdout_off_builds_empty_tables(dbt_dirs, tmp_path):
+HOLDOUT_MODELS = {"int_customer_rfm_calibrated", "int_customer_holdout_predicted",
+                  "mart_customer_clv_holdout", "mart_clv_holdout"}
+
+
+def test_holdout_off_builds_nothing(dbt_dirs, tmp_path):
+    # var clv_holdout_days unset (the default): the validation is off, its four models are
+    # disabled, so the live predictions build and no holdout table is written; with the var
+    # set, dbt selects all four.
     load_raw(tmp_path / "off.duckdb", simulated_orders(60, seed=3) + HAND_ORDERS)
     dbt = Dbt(dbt_dirs, tmp_path / "off.duckdb")
-    dbt.invoke("build", *HOLDOUT_SELECT)
-    for table in ("int_customer_rfm_calibrated", "mart_customer_clv_holdout",
-                  "mart_clv_holdout"):
-        assert dbt.query(f"select count(*) as n from analytics.{table}") == [{"n": 0}], table
+    dbt.invoke("build", "--select", "+mart_customer_clv", "--indirect-selection", "cautious")
+    tables = {row["table_name"] for row in dbt.query(
+        "select table_name from information_schema.tables where table_schema = 'analytics'")}
+    assert "mart_customer_clv" in tables
+    assert not tables & HOLDOUT_MODELS, tables & HOLDOUT_MODELS
+    listed = ["ls", "--resource-type", "model", "--output", "name"]
+    assert not set(dbt.invoke(*listed).result) & HOLDOUT_MODELS
+    on = dbt.invoke(*listed, "--vars", json.dumps({"clv_holdout_days": 30})).result
+    assert HOLDOUT_MODELS <= set(on)
 
 
 def test_holdout_by_hand_and_not_fitted(dbt_dirs, tmp_path):

@@ -80,7 +80,7 @@
 
 {#- var('clv_holdout_days'): the holdout of the predictive CLV's validation (metrics.md,
     "Predictive CLV: holdout validation"), a whole number of days >= 1, or null (the default):
-    no holdout, the holdout models build empty. -#}
+    no holdout, the four holdout models are not built (their `enabled`). -#}
 {% macro clv_holdout_days() -%}
     {%- set value = var('clv_holdout_days', none) -%}
     {%- if value is none or value == '' -%}

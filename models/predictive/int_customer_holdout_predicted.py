@@ -6,7 +6,7 @@ purchase days in the holdout, E[X(h) | frequency, recency, T] (loyalty_analytics
 Fitted exactly as int_btyd_parameters_fitted fits the live model: distinct (frequency,
 recency, t) rows weighted by their counts, days / 7 (weeks), the same guard (too few repeat
 customers: not fitted) and never a failed build; a model that is not fitted or does not converge
-gives NULL predictions. With the var unset the input is empty and so is this table.
+gives NULL predictions. Not built when the var is unset (the yml's `enabled`).
 """
 
 try:

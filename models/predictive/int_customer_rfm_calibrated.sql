@@ -5,9 +5,10 @@
     of the holdout (calibration end, as-of date] (the unit of frequency: several orders on one
     day are one purchase).
 
-    With var('clv_holdout_days') unset (null, the default) the table is empty, and no order
-    is read (the nightly run would otherwise roll every order up for nothing). Plain SQL on
-    every adapter; the fit on it (int_customer_holdout_predicted) runs on DuckDB only. -#}
+    Built only when var('clv_holdout_days') is set (the yml's `enabled`), like the three
+    models on top of it: unset (null, the default), the validation is off and none of the four
+    is built. Plain SQL on every adapter; the fit on it (int_customer_holdout_predicted) runs
+    on DuckDB only. -#}
 
 with
 
@@ -24,7 +25,6 @@ purchase_days as (
         order_date as purchase_date,
         sum(revenue) as day_revenue
     from {{ ref('int_orders_validated') }}
-    where {{ 'false' if clv_holdout_days() is none else 'true' }}
     group by 1, 2
 
 ),

@@ -2,7 +2,7 @@
     "Predictive CLV: holdout validation"; Fader, Hardie & Lee 2005's calibration/holdout
     figure): one row per frequency_bucket 0 .. 6 and 7+ (always all eight, a bucket without
     customers has 0 customers and NULL means) and a row 'all', which alone carries the mean
-    absolute error and the root mean squared error per customer. Empty when
+    absolute error and the root mean squared error per customer. Not built when
     var('clv_holdout_days') is unset. -#}
 
 with

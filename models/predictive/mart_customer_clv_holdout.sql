@@ -1,7 +1,7 @@
 {#- The holdout validation per customer (metrics.md, "Predictive CLV: holdout validation"):
     the RFM summary at the calibration end (the as-of date minus var('clv_holdout_days')),
     BG/NBD's prediction of the purchase days in the holdout, fitted on the calibration period
-    only, and the purchase days that happened. Empty when the var is unset. -#}
+    only, and the purchase days that happened. Not built when the var is unset. -#}
 with
 
 calibrated as (
