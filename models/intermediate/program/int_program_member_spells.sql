@@ -36,7 +36,7 @@ memberships as (
 
 ),
 
-by_program as (
+by_program_and_tier as (
 
     select
         customer_id,
@@ -70,7 +70,7 @@ by_program as (
 
 spells as (
 
-    {{ merged_spells('by_program', ['customer_id', 'program', 'tier_bucket'], open_end) }}
+    {{ merged_spells('by_program_and_tier', ['customer_id', 'program', 'tier_bucket'], open_end) }}
 
 ),
 

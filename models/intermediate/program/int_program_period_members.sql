@@ -33,7 +33,9 @@ memberships as (
 
 spells as (
 
-    -- each customer's spells per program and tier bucket ('all': any tier), merged once
+    -- each customer's spells per program and tier bucket ('all': any tier), merged once in
+    -- int_program_member_spells; its program 'any' (a member of at least one) is not counted
+    -- here, where every program is one with a staged membership
     select
         member_spells.program,
         member_spells.tier_bucket,
