@@ -36,35 +36,29 @@ memberships as (
 
 ),
 
+spell_kinds as (
+
+    -- what a membership is merged with: the program's memberships of any tier, those of its
+    -- tier, and every membership of the customer (the program 'any')
+    select 'program' as merged_by
+    union all
+    select 'tier' as merged_by
+    union all
+    select 'any' as merged_by
+
+),
+
 by_program_and_tier as (
 
     select
-        customer_id,
-        program,
-        'all' as tier_bucket,
-        joined_date,
-        left_until
+        memberships.customer_id,
+        memberships.joined_date,
+        memberships.left_until,
+        case when spell_kinds.merged_by = 'any' then 'any' else memberships.program end as program,
+        case when spell_kinds.merged_by = 'tier' then memberships.tier_bucket else 'all' end
+            as tier_bucket
     from memberships
-
-    union all
-
-    select
-        customer_id,
-        program,
-        tier_bucket,
-        joined_date,
-        left_until
-    from memberships
-
-    union all
-
-    select
-        customer_id,
-        'any' as program,
-        'all' as tier_bucket,
-        joined_date,
-        left_until
-    from memberships
+    cross join spell_kinds
 
 ),
 
