@@ -58,6 +58,18 @@
     select 'any' as program
 {%- endmacro %}
 
+{#- The CTE `member_spells` that with_member_status reads: each customer's spells of membership
+    per program (and 'any'), of any tier (int_program_member_spells' bucket 'all'). -#}
+{% macro member_spells_relation() -%}
+    select
+        customer_id,
+        program,
+        member_from,
+        member_until
+    from {{ ref('int_program_member_spells') }}
+    where tier_bucket = 'all'
+{%- endmacro %}
+
 {#- The rows of `relation` (one per customer and period, with period_end and customer_id)
     once per program of the CTE `programs` (programs_relation), with `member_status` 'member'
     when one of the customer's spells of the program in the CTE `member_spells`

@@ -21,13 +21,7 @@ programs as (
 
 member_spells as (
 
-    select
-        customer_id,
-        program,
-        member_from,
-        member_until
-    from {{ ref('int_program_member_spells') }}
-    where tier_bucket = 'all'
+    {{ member_spells_relation() }}
 
 ),
 
