@@ -1,0 +1,30 @@
+{#- The view materialization on DuckDB: the view is dropped and created again inside one
+    transaction (see table.sql, beside it, for why). dbt's default builds
+    `<model>__dbt_tmp`, renames the old view away, renames the new one into place and drops
+    the old: this does the same in two statements and a commit. An enforced contract is
+    checked by create_view_as, as before. -#}
+{% materialization view, adapter='duckdb' %}
+    {%- set existing_relation = load_cached_relation(this) -%}
+    {%- set target_relation = this.incorporate(type='view') -%}
+    {%- set grant_config = config.get('grants') -%}
+
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    -- `BEGIN` happens here:
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+
+    {{ drop_relation_if_exists(existing_relation) }}
+    {% call statement('main') -%}
+        {{ get_create_view_as_sql(target_relation, sql) }}
+    {%- endcall %}
+
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {% do apply_grants(target_relation, grant_config,
+        should_revoke=should_revoke(existing_relation, full_refresh_mode=True)) %}
+    {% do persist_docs(target_relation, model) %}
+
+    -- `COMMIT` happens here
+    {{ adapter.commit() }}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+
+    {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}
