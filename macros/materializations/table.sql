@@ -18,7 +18,6 @@
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set build_relation = make_intermediate_relation(target_relation) -%}
-    {%- set grant_config = config.get('grants') -%}
 
     {#- left behind by a run that stopped half-way -#}
     {{ drop_relation_if_exists(load_cached_relation(build_relation)) }}
@@ -34,8 +33,14 @@
     {{ adapter.rename_relation(build_relation, target_relation) }}
 
     {% do create_indexes(target_relation) %}
+    {{ return(finish_replacing(target_relation, existing_relation, post_hooks)) }}
+{% endmaterialization %}
+
+{#- The end of both materializations (table.sql, view.sql): the post-hooks inside the
+    transaction, grants and docs, the commit, the post-hooks outside it. -#}
+{% macro finish_replacing(target_relation, existing_relation, post_hooks) %}
     {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {% do apply_grants(target_relation, grant_config,
+    {% do apply_grants(target_relation, config.get('grants'),
         should_revoke=should_revoke(existing_relation, full_refresh_mode=True)) %}
     {% do persist_docs(target_relation, model) %}
 
@@ -44,4 +49,4 @@
     {{ run_hooks(post_hooks, inside_transaction=False) }}
 
     {{ return({'relations': [target_relation]}) }}
-{% endmaterialization %}
+{% endmacro %}

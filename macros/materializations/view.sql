@@ -6,7 +6,6 @@
 {% materialization view, adapter='duckdb' %}
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set target_relation = this.incorporate(type='view') -%}
-    {%- set grant_config = config.get('grants') -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     -- `BEGIN` happens here:
@@ -17,14 +16,5 @@
         {{ get_create_view_as_sql(target_relation, sql) }}
     {%- endcall %}
 
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {% do apply_grants(target_relation, grant_config,
-        should_revoke=should_revoke(existing_relation, full_refresh_mode=True)) %}
-    {% do persist_docs(target_relation, model) %}
-
-    -- `COMMIT` happens here
-    {{ adapter.commit() }}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
-
-    {{ return({'relations': [target_relation]}) }}
+    {{ return(finish_replacing(target_relation, existing_relation, post_hooks)) }}
 {% endmaterialization %}
