@@ -567,6 +567,12 @@ class Bench:
         run_dir.mkdir(parents=True)
         copy = run_dir / "warehouse.duckdb"
         shutil.copyfile(data.raw_warehouse, copy)
+        # On disk before anything is timed: the kernel writes a new copy back in its own time,
+        # and the first command to sync the file (DuckDB at a commit) would wait for all of it
+        # (0.8-0.9 s of a 10m night's commit on a 3.6 GB copy, BENCHMARKS.md twelfth notes).
+        # A warehouse at rest, as a nightly run finds it, has nothing left to write back.
+        with open(copy, "rb+") as written:
+            os.fsync(written.fileno())
         return copy
 
     def record(self, m: Measurement) -> None:
