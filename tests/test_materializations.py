@@ -34,8 +34,9 @@ def tiny(tmp_path):
         target = root / "macros" / "materializations" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PROJECT / "macros" / "materializations" / name, target)
+    # named as the project: the materializations call their shared end by the package's name
     write(root / "dbt_project.yml", """
-        name: tiny
+        name: loyalty_analytics
         version: "1.0"
         profile: tiny
         """)
@@ -75,8 +76,9 @@ def test_the_project_uses_its_own_materializations_on_duckdb(tiny):
     write(root / "models" / "t.sql", "{{ config(materialized='table') }} select 1 as id")
     result = run("parse")
     macros = result.result.macros
-    assert macros["macro.tiny.materialization_table_duckdb"].package_name == "tiny"
-    assert macros["macro.tiny.materialization_view_duckdb"].package_name == "tiny"
+    for kind in ("table", "view"):
+        macro = macros[f"macro.loyalty_analytics.materialization_{kind}_duckdb"]
+        assert macro.original_file_path == f"macros/materializations/{kind}.sql"
 
 
 def test_tables_and_views_are_replaced_and_nothing_is_left_behind(tiny):
@@ -181,3 +183,59 @@ def test_a_failed_table_keeps_the_old_one_and_a_left_over_build_is_dropped(tiny)
     run("run")
     assert query("select id from t") == [(2,)]
     assert relations(query) == [("t", "BASE TABLE")]
+
+
+def opt_in_macro() -> str:
+    """The macro docs/warehouse.md ("As a package") gives a host project to opt in."""
+    text = (PROJECT / "docs" / "warehouse.md").read_text()
+    start = text.index("`{% materialization table, adapter='duckdb'")
+    return text[start + 1:text.index("`", start + 1)]
+
+
+@pytest.mark.parametrize("opted_in", [False, True])
+def test_a_host_project_keeps_the_adapters_materialization_unless_it_opts_in(tmp_path, opted_in):
+    # dbt takes a built-in materialization's override from the root project only. The two can
+    # be told apart inside the transaction: dbt-duckdb has renamed the old table to
+    # `<model>__dbt_backup` by then, the project's has dropped it.
+    package, host = tmp_path / "loyalty_analytics", tmp_path / "host"
+    for name in ("table.sql", "view.sql"):
+        target = package / "macros" / "materializations" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PROJECT / "macros" / "materializations" / name, target)
+    write(package / "dbt_project.yml", 'name: loyalty_analytics\nversion: "1.0"\n')
+    write(host / "dbt_project.yml", 'name: host\nversion: "1.0"\nprofile: host\n')
+    write(host / "packages.yml", f"packages:\n  - local: {package}\n")
+    write(host / "profiles.yml", f"""
+        host:
+          target: duckdb
+          outputs:
+            duckdb:
+              type: duckdb
+              path: "{tmp_path / 'host.duckdb'}"
+              schema: main
+              threads: 1
+        """)
+    if opted_in:
+        table_macro = opt_in_macro()
+        # "and the same for view": a view has no Python models
+        view_macro = table_macro.replace("table", "view").replace(
+            ", supported_languages=['sql', 'python']", "")
+        write(host / "macros" / "opt_in.sql", table_macro + "\n" + view_macro + "\n")
+    write(host / "models" / "v.sql", "{{ config(materialized='view') }} select 1 as id")
+    write(host / "models" / "seen.sql", "{{ config(materialized='table') }} select 0 as backups")
+    write(host / "models" / "t.sql", """
+        {{ config(materialized='table', post_hook="insert into {{ ref('seen') }}
+            select count(*) from information_schema.tables
+            where table_name = '{{ this.identifier }}__dbt_backup'") }}
+        select 1 as id
+        """)
+    common = ["--project-dir", str(host), "--profiles-dir", str(host), "--log-path",
+              str(tmp_path / "logs"), "--quiet"]
+    assert dbtRunner().invoke(["deps", *common]).success
+    for args in (["run", "-s", "seen"], ["run", "-s", "t", "v"], ["run", "-s", "t", "v"]):
+        result = dbtRunner().invoke([*args, *common, "--target-path", str(tmp_path / "target")])
+        assert result.success, result.exception or result.result
+    with duckdb.connect(str(tmp_path / "host.duckdb")) as con:
+        seen = [row[0] for row in con.sql("select backups from seen order by 1").fetchall()]
+    # the first run of t has no old table to move away; the second shows whose it was
+    assert seen == ([0, 0, 0] if opted_in else [0, 0, 1])

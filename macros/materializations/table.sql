@@ -33,11 +33,13 @@
     {{ adapter.rename_relation(build_relation, target_relation) }}
 
     {% do create_indexes(target_relation) %}
-    {{ return(finish_replacing(target_relation, existing_relation, post_hooks)) }}
+    {{ return(loyalty_analytics.finish_replacing(target_relation, existing_relation, post_hooks)) }}
 {% endmaterialization %}
 
 {#- The end of both materializations (table.sql, view.sql): the post-hooks inside the
-    transaction, grants and docs, the commit, the post-hooks outside it. -#}
+    transaction, grants and docs, the commit, the post-hooks outside it. They call it by its
+    package's name: a host project that opts in to them (docs/warehouse.md) runs them in its
+    own namespace, where a bare `finish_replacing` is undefined. -#}
 {% macro finish_replacing(target_relation, existing_relation, post_hooks) %}
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {% do apply_grants(target_relation, config.get('grants'),

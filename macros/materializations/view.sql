@@ -16,5 +16,5 @@
         {{ get_create_view_as_sql(target_relation, sql) }}
     {%- endcall %}
 
-    {{ return(finish_replacing(target_relation, existing_relation, post_hooks)) }}
+    {{ return(loyalty_analytics.finish_replacing(target_relation, existing_relation, post_hooks)) }}
 {% endmaterialization %}
