@@ -26,14 +26,19 @@ def write(path: Path, text: str) -> None:
     path.write_text(textwrap.dedent(text).lstrip())
 
 
+def copy_materializations(root: Path) -> None:
+    """The project's two materialization files into the dbt project at ``root``."""
+    folder = root / "macros" / "materializations"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("table.sql", "view.sql"):
+        shutil.copyfile(PROJECT / "macros" / "materializations" / name, folder / name)
+
+
 @pytest.fixture()
 def tiny(tmp_path):
     """A dbt project with the project's two materializations and a runner for it."""
     root = tmp_path / "tiny"
-    for name in ("table.sql", "view.sql"):
-        target = root / "macros" / "materializations" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(PROJECT / "macros" / "materializations" / name, target)
+    copy_materializations(root)
     # named as the project: the materializations call their shared end by the package's name
     write(root / "dbt_project.yml", """
         name: loyalty_analytics
@@ -198,10 +203,7 @@ def test_a_host_project_keeps_the_adapters_materialization_unless_it_opts_in(tmp
     # be told apart inside the transaction: dbt-duckdb has renamed the old table to
     # `<model>__dbt_backup` by then, the project's has dropped it.
     package, host = tmp_path / "loyalty_analytics", tmp_path / "host"
-    for name in ("table.sql", "view.sql"):
-        target = package / "macros" / "materializations" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(PROJECT / "macros" / "materializations" / name, target)
+    copy_materializations(package)
     write(package / "dbt_project.yml", 'name: loyalty_analytics\nversion: "1.0"\n')
     write(host / "dbt_project.yml", 'name: host\nversion: "1.0"\nprofile: host\n')
     write(host / "packages.yml", f"packages:\n  - local: {package}\n")

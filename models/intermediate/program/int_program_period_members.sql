@@ -22,12 +22,16 @@ periods as (
 memberships as (
 
     select
-        customer_id,
         program,
-        tier,
         joined_date,
         left_date
     from {{ ref('stg_loyalty_memberships') }}
+
+),
+
+programs as (
+
+    select distinct program from memberships
 
 ),
 
@@ -42,7 +46,7 @@ spells as (
         member_spells.member_from,
         member_spells.member_until
     from {{ ref('int_program_member_spells') }} as member_spells
-    where member_spells.program in (select memberships.program from memberships)
+    where member_spells.program in (select programs.program from programs)
 
 ),
 
@@ -136,12 +140,6 @@ moves as (
             periods.period_start <= membership_moves.move_date
             and periods.period_end >= membership_moves.move_date
     group by 1, 2, 3
-
-),
-
-programs as (
-
-    select distinct program from memberships
 
 ),
 
