@@ -127,11 +127,12 @@ cdnow-proof: install ## fit the predictive CLV models on CDNOW, compare with the
 # phases from its log (start-up, parse check, hooks, models, artifacts).
 # make bench SIZES=100k,1m  |  make bench REPS=5  |  make bench REPS=100k=3,1m=3,10m=2
 # make bench SHAPES=steady (generator shapes of the BTYD fit; default both)
+# make bench NIGHTS=2 (nightly runs after each full run; default: three per size)
 SIZES ?= 100k,1m,10m
 REPS ?=
 .PHONY: bench
 bench: install ## benchmark against SQL and pandas baselines and the BTYD fit per data shape; writes BENCHMARKS.md
-	$(BIN)/python bench/run_bench.py --sizes $(SIZES) $(if $(REPS),--reps $(REPS)) $(if $(SHAPES),--shapes $(SHAPES))
+	$(BIN)/python bench/run_bench.py --sizes $(SIZES) $(if $(REPS),--reps $(REPS)) $(if $(SHAPES),--shapes $(SHAPES)) $(if $(NIGHTS),--nights $(NIGHTS))
 
 # The dashboard (docs/dashboard.md): Streamlit on localhost, reading $(DBT_DUCKDB_PATH)
 # read-only, headless and without usage statistics.

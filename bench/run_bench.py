@@ -133,6 +133,25 @@ def parse_reps(text: str, sizes: list[str]) -> dict[str, int]:
     return reps
 
 
+def nights_per_run(requested: int, runs_with_night: int) -> int:
+    """Nightly runs after each full run: ``requested``, or 0 for enough to make at least
+    three per size."""
+    if requested:
+        return requested
+    return max(1, -(-3 // max(runs_with_night, 1)))
+
+
+def copy_synced(source: Path, copy: Path) -> None:
+    """Copy a warehouse and put the copy on disk before anything is timed: the kernel writes a
+    new copy back in its own time, and the first command to sync the file (DuckDB at a commit)
+    would wait for all of it (0.8-0.9 s of a 10m night's commit on a 3.6 GB copy,
+    BENCHMARKS.md twelfth notes). A warehouse at rest, as a nightly run finds it, has nothing
+    left to write back."""
+    shutil.copyfile(source, copy)
+    with open(copy, "rb+") as written:
+        os.fsync(written.fileno())
+
+
 def default_reps(label: str) -> int:
     _, orders = parse_size(label)
     return 2 if orders >= 5_000_000 else 3
@@ -566,13 +585,7 @@ class Bench:
             shutil.rmtree(run_dir)
         run_dir.mkdir(parents=True)
         copy = run_dir / "warehouse.duckdb"
-        shutil.copyfile(data.raw_warehouse, copy)
-        # On disk before anything is timed: the kernel writes a new copy back in its own time,
-        # and the first command to sync the file (DuckDB at a commit) would wait for all of it
-        # (0.8-0.9 s of a 10m night's commit on a 3.6 GB copy, BENCHMARKS.md twelfth notes).
-        # A warehouse at rest, as a nightly run finds it, has nothing left to write back.
-        with open(copy, "rb+") as written:
-            os.fsync(written.fileno())
+        copy_synced(data.raw_warehouse, copy)
         return copy
 
     def record(self, m: Measurement) -> None:
@@ -653,16 +666,33 @@ class Bench:
                     self.appended[label] = added
                     log(f"{label}: appended {added['orders']:,} orders "
                         f"({added['order_items']:,} lines) on {added['day']}")
-                    m = self.run_dbt("incremental", "run", label, rep, warehouse, run_dir)
-                    self.record(m)
-                    if rep == 1:
-                        self.keep_model_timings(label, "incremental", m)
+                    self.bench_nights(label, rep, reps, warehouse, run_dir)
                 shutil.rmtree(run_dir)
         if "btyd" in tools:
             for shape in self.args.shapes:
                 shaped = data if shape == "default" else prepare_data(label, orders,
                                                                       self.args, shape)
                 self.bench_btyd(label, shape, shaped)
+
+    def bench_nights(self, label: str, rep: int, reps: int, warehouse: Path,
+                     run_dir: Path) -> None:
+        """The nightly run after full run ``rep``, on its warehouse with the day appended; then
+        again on copies of that warehouse as it was before the first night, so that a size with
+        one full run (10m) still has three nights: one night's wall time moves by 10-20 % from
+        run to run on this machine (BENCHMARKS.md), about the margin of the nightly target."""
+        nights = nights_per_run(self.args.nights, min(reps, self.args.incremental_reps))
+        before = run_dir / "before-night.duckdb"
+        if nights > 1:
+            shutil.copyfile(warehouse, before)
+        for night in range(nights):
+            if night:
+                copy_synced(before, warehouse)
+            number = (rep - 1) * nights + night + 1
+            m = self.run_dbt("incremental", "run", label, number, warehouse, run_dir)
+            self.record(m)
+            if number == 1:
+                self.keep_model_timings(label, "incremental", m)
+        before.unlink(missing_ok=True)
 
     def bench_btyd(self, label: str, shape: str, data: DataSet) -> None:
         """The BTYD fit alone on one shape's raw warehouse (once: it is bounded by design)."""
@@ -1337,6 +1367,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--incremental-reps", type=int, default=3,
                         help="incremental runs per size, each after one of the first full "
                              "dbt runs (default 3: after every run, up to 3)")
+    parser.add_argument("--nights", type=int, default=0,
+                        help="nightly runs after each full dbt run, each on a copy of the "
+                             "warehouse as the full run left it with the day appended "
+                             "(default 0: enough for three per size, so 3 at a size of one "
+                             "run)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / ".data",
@@ -1367,6 +1402,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown or not shapes:
         parser.error(f"--shapes: choose from {','.join(SHAPES)}")
     args.shapes = shapes
+    if args.nights < 0:
+        parser.error("--nights: 0 (enough for three per size) or more")
     args.data_dir = args.data_dir.resolve()
     args.project_dir = args.project_dir.resolve()
     return args
