@@ -1,6 +1,7 @@
-"""`make bench` times at least three nightly runs per size (bench/run_bench.py,
-bench_nights): at a size with one full run (10m), the second and third nights run on copies of
-the warehouse as it was before the first, so that each night has the same work to do."""
+"""`make bench` times at least three nightly runs and three SQL baselines per size, the two
+parts of the nightly target (bench/run_bench.py, bench_nights and more_baseline_runs): at a
+size with one full run (10m), the second and third nights run on copies of the warehouse as it
+was before the first, so that each night has the same work to do."""
 
 from __future__ import annotations
 
@@ -75,3 +76,24 @@ def test_two_nights_asked_after_each_of_two_runs_are_numbered_one_to_four(tmp_pa
         nights(fake, rep, 2, tmp_path)
     assert fake.recorded == [1, 2, 3, 4]
     assert fake.seen == ["full run 1 and the day"] * 2 + ["full run 2 and the day"] * 2
+
+
+class FakeBaselineBench:
+    """What more_baseline_runs uses of the Bench: its work folder, run_query and record."""
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.recorded = []
+
+    def run_query(self, tool, label, rep, data, sql_file, out_csv):
+        return SimpleNamespace(tool=tool, size=label, rep=rep, sql_file=sql_file)
+
+    def record(self, m):
+        self.recorded.append((m.tool, m.size, m.rep, m.sql_file))
+
+
+@pytest.mark.parametrize(("reps", "more"), [(1, [2, 3]), (2, [3]), (3, []), (5, [])])
+def test_the_sql_baseline_runs_three_times_whatever_the_size_runs(tmp_path, reps, more):
+    fake = FakeBaselineBench(tmp_path)
+    run_bench.Bench.more_baseline_runs(fake, "10m", None, reps)
+    assert fake.recorded == [("sql", "10m", rep, "baseline_monthly.sql") for rep in more]
