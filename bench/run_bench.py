@@ -969,6 +969,7 @@ class Bench:
             + f"; dbt profile: profiles.example.yml, DuckDB memory_limit "
             f"{os.environ.get('DBT_DUCKDB_MEMORY_LIMIT', '3GB')}, 2 threads.",
             "- Runs per size: " + ", ".join(f"{s}: {self.args.reps[s]}" for s in sizes)
+            + " (the nightly run and the SQL baseline: the table's runs column)"
             + f"; whole bench {results['elapsed_s'] / 60:.1f} min; load average "
             f"{self.loadavg_start[0]:.2f} at the start, {self.loadavg_end[0]:.2f} at the end.",
         ]
