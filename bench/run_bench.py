@@ -133,9 +133,9 @@ def parse_reps(text: str, sizes: list[str]) -> dict[str, int]:
     return reps
 
 
-# Runs of the SQL baseline per size at least, and nightly runs by default: the two targets'
-# parts (BENCHMARKS.md, thirteenth notes).
-BASELINE_RUNS = 3
+# Runs per size of the two parts of the nightly target, the nightly run (by default) and the
+# SQL baseline, whatever the size's number of full runs (BENCHMARKS.md, thirteenth notes).
+TARGET_PART_RUNS = 3
 
 
 def nights_per_run(requested: int, runs_with_night: int) -> int:
@@ -143,7 +143,7 @@ def nights_per_run(requested: int, runs_with_night: int) -> int:
     three per size."""
     if requested:
         return requested
-    return max(1, -(-BASELINE_RUNS // max(runs_with_night, 1)))
+    return max(1, -(-TARGET_PART_RUNS // max(runs_with_night, 1)))
 
 
 def copy_synced(source: Path, copy: Path) -> None:
@@ -686,7 +686,7 @@ class Bench:
         its median, and one run of it at 10m took 12.0 s at 04:07 UTC and 9.9 s at 04:30
         (BENCHMARKS.md, thirteenth notes). Its result was checked on the first run."""
         out_csv = self.work / label / "sql-again.csv"
-        for rep in range(reps + 1, BASELINE_RUNS + 1):
+        for rep in range(reps + 1, TARGET_PART_RUNS + 1):
             self.record(self.run_query("sql", label, rep, data, "baseline_monthly.sql",
                                        out_csv))
 
